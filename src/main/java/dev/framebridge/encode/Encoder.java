@@ -1,0 +1,40 @@
+package dev.framebridge.encode;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * One H.264 encoder session. The real-time contract every backend keeps: no B-frames, no lookahead,
+ * one whole access unit out for each frame in, immediately; SPS/PPS (Annex-B, with start codes) in
+ * front of every IDR; an IDR whenever asked.
+ *
+ * <p>Not thread-safe: one encode agent owns an encoder. {@link #encode} allocates nothing in steady state.
+ */
+public interface Encoder extends AutoCloseable {
+
+    /** Backend name, as accepted by {@code --encoder}. */
+    String name();
+
+    EncoderConfig config();
+
+    /**
+     * Encodes one frame of {@link EncoderConfig#width()} × {@link EncoderConfig#height()} in
+     * {@link EncoderConfig#inputFormat()}, rows {@code stride} bytes apart in plane 0 (chroma planes follow
+     * plane 0 as the format defines: NV12's UV at {@code stride × height}; I420's U and V at stride/2).
+     *
+     * @param pixels   at least {@code inputFormat.frameBytes(stride, height)} bytes
+     * @param pts      presentation time in ns, echoed in {@code out}
+     * @param forceIdr make this frame an IDR
+     * @param out      receives the access unit; its memory stays valid until the next call on this encoder
+     * @throws EncoderException when the encoder fails; the encoder stays usable for the next frame
+     */
+    void encode(MemorySegment pixels, int stride, long pts, boolean forceIdr, EncodedFrame out) throws EncoderException;
+
+    /**
+     * Applies a new configuration: bitrate changes in place; a new size, format, profile or frame rate reopens
+     * the encoder (the next frame is an IDR with new SPS/PPS).
+     */
+    void reconfigure(EncoderConfig config) throws EncoderException;
+
+    @Override
+    void close();
+}

@@ -1,0 +1,16 @@
+package dev.framebridge.encode;
+
+/**
+ * A registered encoder backend: it can say whether this host can run it, and open sessions.
+ * Only implemented backends are registered (see {@link EncoderRegistry}).
+ */
+public interface EncoderBackend {
+
+    /** Name accepted by {@code --encoder}. */
+    String name();
+
+    /** Null when usable here; otherwise why not, naming the fix ("libx264.so.164 not found — install libx264-164"). */
+    String unavailableReason();
+
+    Encoder open(EncoderConfig config) throws EncoderException;
+}
