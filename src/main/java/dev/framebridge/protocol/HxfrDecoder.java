@@ -1,0 +1,203 @@
+package dev.framebridge.protocol;
+
+import dev.framebridge.frame.PixelFormat;
+
+/**
+ * Validates HXFR messages before anything trusts a field. Two steps, matching how bytes arrive:
+ * {@link #checkHeader} once the 12-byte header is in (decides how many bytes to read next and whether the
+ * stream can go on), then {@link #checkFrameRequest} (or the other {@code check*}) once the fixed body is in.
+ *
+ * <p>Each check returns {@link #ACCEPT}, {@link #SKIP} (ignore the message: discard {@code payload_size}
+ * bytes, answer nothing) or {@link #REJECT} (answer ERROR with {@link #rejection()}; then discard the rest
+ * of the payload, or close the connection when {@link Rejection#closeConnection()} says framing is lost).
+ * Accepting allocates nothing; a rejection builds its message in a reused buffer.
+ *
+ * <p>Tolerance rules (vsockenc compatibility): a message longer than its fixed body is read and the extra
+ * bytes skipped; messages a host sends (FRAME_RESPONSE, PONG, ERROR …) and unknown types are skipped, as the
+ * reference host did; only requests that expect an answer are answered with ERROR, so a client is never
+ * sent a message it did not ask for.
+ */
+public final class HxfrDecoder {
+    public static final int ACCEPT = 0;
+    public static final int SKIP = 1;
+    public static final int REJECT = 2;
+
+    private static final int MAX_SCANOUT_ID = 15;
+
+    private final ProtocolLimits limits;
+    private final Rejection rejection = new Rejection();
+
+    public HxfrDecoder(ProtocolLimits limits) {
+        this.limits = limits;
+    }
+
+    public ProtocolLimits limits() {
+        return limits;
+    }
+
+    public Rejection rejection() {
+        return rejection;
+    }
+
+    /** Fixed body bytes to read after the header for a message of this type (0 for types with no body or skipped ones). */
+    public static int fixedBodyLength(int type) {
+        return switch (type) {
+            case Hxfr.MSG_FRAME_REQUEST -> FrameRequestFlyweight.BODY_LENGTH;
+            case Hxfr.MSG_CONFIG_REQ -> ConfigRequestFlyweight.BODY_LENGTH;
+            case Hxfr.MSG_ENABLE_SCANOUT -> EnableScanoutFlyweight.LENGTH - MessageFlyweight.HEADER_LENGTH;
+            case Hxfr.MSG_DISABLE_SCANOUT, Hxfr.MSG_SUBSCRIBE -> ScanoutIdFlyweight.LENGTH - MessageFlyweight.HEADER_LENGTH;
+            default -> 0;
+        };
+    }
+
+    /** Whether the client waits for an answer to this type (and so may be sent an ERROR for it). */
+    public static boolean expectsAnswer(int type) {
+        return type == Hxfr.MSG_FRAME_REQUEST || type == Hxfr.MSG_CONFIG_REQ || type == Hxfr.MSG_PING
+                || type == Hxfr.MSG_ENABLE_SCANOUT || type == Hxfr.MSG_SUBSCRIBE;
+    }
+
+    public int checkHeader(MessageFlyweight<?> header) {
+        int magic = header.magic();
+        if (magic != Hxfr.MAGIC) {
+            reject(ErrorCode.INVALID_MSG, true).append("bad magic 0x").append(Integer.toHexString(magic))
+                    .append(" (expected 0x52465848, \"HXFR\"): not an HXFR client, or the stream lost sync; closing");
+            return REJECT;
+        }
+        long payload = header.payloadSize();
+        int type = header.type();
+        if (payload > limits.maxPayload()) {
+            reject(ErrorCode.INVALID_MSG, true).append(Hxfr.typeName(type)).append(" payload_size ").append(payload)
+                    .append(" exceeds the limit of ").append(limits.maxPayload())
+                    .append(" bytes (raise --max-payload if frames are really this large); closing");
+            return REJECT;
+        }
+        switch (type) {
+            case Hxfr.MSG_FRAME_REQUEST:
+                if (payload < FrameRequestFlyweight.BODY_LENGTH) {
+                    reject(ErrorCode.INVALID_MSG, false).append("FRAME_REQUEST payload_size ").append(payload)
+                            .append(" < ").append(FrameRequestFlyweight.BODY_LENGTH).append(" (its fixed body)");
+                    return REJECT;
+                }
+                if ((header.flags() & Hxfr.FLAG_PIXEL_DATA) == 0 && payload != FrameRequestFlyweight.BODY_LENGTH) {
+                    reject(ErrorCode.INVALID_MSG, false).append("FRAME_REQUEST without PIXEL_DATA has payload_size ")
+                            .append(payload).append(", expected ").append(FrameRequestFlyweight.BODY_LENGTH)
+                            .append(": set flag PIXEL_DATA (0x01) when pixels follow");
+                    return REJECT;
+                }
+                return ACCEPT;
+            case Hxfr.MSG_CONFIG_REQ:
+            case Hxfr.MSG_ENABLE_SCANOUT:
+            case Hxfr.MSG_SUBSCRIBE:
+            case Hxfr.MSG_DISABLE_SCANOUT: {
+                int body = fixedBodyLength(type);
+                if (payload < body) {
+                    if (!expectsAnswer(type)) {
+                        return SKIP;
+                    }
+                    reject(ErrorCode.INVALID_MSG, false).append(Hxfr.typeName(type)).append(" payload_size ")
+                            .append(payload).append(" < ").append(body).append(" (its fixed body)");
+                    return REJECT;
+                }
+                return ACCEPT;
+            }
+            case Hxfr.MSG_PING:
+            case Hxfr.MSG_KEYFRAME_REQ:
+                return ACCEPT;
+            default:
+                return SKIP;
+        }
+    }
+
+    /** Checks a FRAME_REQUEST whose header passed {@link #checkHeader} and whose 44-byte body is in. */
+    public int checkFrameRequest(FrameRequestFlyweight frame) {
+        long width = frame.width();
+        long height = frame.height();
+        int max = limits.maxDimension();
+        if (width < 1 || width > max || height < 1 || height > max) {
+            reject(ErrorCode.INVALID_MSG, false).append("frame size ").append(width).append('x').append(height)
+                    .append(" outside 1x1..").append(max).append('x').append(max);
+            return REJECT;
+        }
+        if (!frame.hasPixelData()) {
+            long resource = frame.resourceId();
+            if (resource == 0) {
+                reject(ErrorCode.INVALID_MSG, false)
+                        .append("FRAME_REQUEST carries neither pixels (flag PIXEL_DATA) nor a resource_id");
+                return REJECT;
+            }
+            if (!limits.resourceImport()) {
+                reject(ErrorCode.RESOURCE_NOT_FOUND, false).append("resource_id ").append(resource)
+                        .append(" cannot be imported: this host has no virtio-gpu/DMA-BUF path; send the pixels")
+                        .append(" with flag PIXEL_DATA and resource_id 0 instead");
+                return REJECT;
+            }
+        }
+        int fourcc = frame.format();
+        PixelFormat format = PixelFormat.ofFourcc(fourcc);
+        if (format == null || format == PixelFormat.I420) {
+            reject(ErrorCode.INVALID_MSG, false).append("pixel format ").append(PixelFormat.fourccName(fourcc))
+                    .append(" unknown: send AR24 (BGRA8888), AB24 (RGBA8888) or NV12");
+            return REJECT;
+        }
+        long stride = frame.stride();
+        long minStride = width * format.bytesPerPixel();
+        if (stride < minStride) {
+            reject(ErrorCode.INVALID_MSG, false).append("stride ").append(stride).append(" < width ").append(width)
+                    .append(" x ").append(format.bytesPerPixel()).append(" bytes per pixel (")
+                    .append(PixelFormat.fourccName(fourcc)).append(')');
+            return REJECT;
+        }
+        if (frame.hasPixelData()) {
+            long have = frame.pixelBytes();
+            long need = format.frameBytes(stride, height);
+            if (have < need) {
+                StringBuilder m = reject(ErrorCode.INVALID_MSG, false).append("pixel payload ").append(have)
+                        .append(" bytes < stride ").append(stride).append(" x height ").append(height);
+                if (format == PixelFormat.NV12) {
+                    m.append(" x 3/2");
+                }
+                m.append(" = ").append(need).append(" (").append(PixelFormat.fourccName(fourcc)).append(')');
+                return REJECT;
+            }
+        }
+        return ACCEPT;
+    }
+
+    /** Checks a CONFIG_REQ body; zero width, height, bitrate or frame rate mean "keep the current value". */
+    public int checkConfigRequest(ConfigRequestFlyweight config) {
+        long width = config.width();
+        long height = config.height();
+        int max = limits.maxDimension();
+        if (width > max || height > max || (width == 0) != (height == 0)) {
+            reject(ErrorCode.INVALID_MSG, false).append("CONFIG_REQ size ").append(width).append('x').append(height)
+                    .append(" outside 1x1..").append(max).append('x').append(max).append(" (0x0 keeps the current size)");
+            return REJECT;
+        }
+        if (config.framerateNum() != 0 && config.framerateDen() == 0) {
+            reject(ErrorCode.INVALID_MSG, false).append("CONFIG_REQ framerate ").append(config.framerateNum())
+                    .append("/0: framerate_den must be non-zero");
+            return REJECT;
+        }
+        int profile = config.profile();
+        if (profile != 0 && profile != 66 && profile != 77 && profile != 100) {
+            reject(ErrorCode.INVALID_MSG, false).append("CONFIG_REQ profile ").append(profile)
+                    .append(" unsupported: use 66 (baseline), 77 (main) or 100 (high)");
+            return REJECT;
+        }
+        return ACCEPT;
+    }
+
+    /** Checks ENABLE_SCANOUT / SUBSCRIBE scanout ids (1..15; 0 is the VM's own display). */
+    public int checkScanoutId(int type, long scanoutId) {
+        if (scanoutId < 1 || scanoutId > MAX_SCANOUT_ID) {
+            reject(ErrorCode.INVALID_MSG, false).append(Hxfr.typeName(type)).append(" scanout_id ").append(scanoutId)
+                    .append(" outside 1..").append(MAX_SCANOUT_ID).append(" (0 is the VM's own display)");
+            return REJECT;
+        }
+        return ACCEPT;
+    }
+
+    private StringBuilder reject(int code, boolean close) {
+        return rejection.set(code, close).text();
+    }
+}
