@@ -1,0 +1,307 @@
+package dev.framebridge.engine;
+
+import dev.framebridge.encode.EncodedFrame;
+import dev.framebridge.encode.Encoder;
+import dev.framebridge.encode.EncoderBackend;
+import dev.framebridge.encode.EncoderConfig;
+import dev.framebridge.encode.EncoderException;
+import dev.framebridge.frame.FrameSlot;
+import dev.framebridge.frame.PixelFormat;
+import dev.framebridge.protocol.ConfigRequestFlyweight;
+import dev.framebridge.protocol.EnableScanoutFlyweight;
+import dev.framebridge.protocol.ErrorCode;
+import dev.framebridge.protocol.ErrorFlyweight;
+import dev.framebridge.protocol.FrameRequestFlyweight;
+import dev.framebridge.protocol.FrameResponseFlyweight;
+import dev.framebridge.protocol.HeaderFlyweight;
+import dev.framebridge.protocol.Hxfr;
+import dev.framebridge.protocol.ScanoutIdFlyweight;
+import dev.framebridge.protocol.ScanoutResponseFlyweight;
+import dev.framebridge.protocol.SubscribeResponseFlyweight;
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.MessageHandler;
+import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
+
+/**
+ * Owns sessions' encoders: takes filled slots from its request ring in order, encodes (or answers PING,
+ * CONFIG_REQ …), writes the answer prefix into the slot and publishes the slot on its answer ring. Because one
+ * agent owns a session, answers leave in request order. An answer to a frame points into the encoder's own
+ * output memory; the session's encoder is not called again until the I/O agent has written that answer.
+ */
+final class EncodeAgent implements Agent {
+    private static final int READ_LIMIT = 64;
+
+    private final int id;
+    private final OneToOneRingBuffer requests;
+    private final OneToOneRingBuffer answers;
+    private final EncoderBackend backend;
+    private final EncoderDefaults defaults;
+    private final Session[] sessionTable;
+    private final EncodeSession[] owned;
+    private final int[] active;
+    private int activeCount;
+    private final MutableDirectBuffer scratch = new UnsafeBuffer(java.nio.ByteBuffer.allocateDirect(RingMessages.LENGTH));
+    private final MessageHandler onRequest = this::onRequest;
+    private final Runnable wakeIo;
+    private final ErrorSink errors;
+
+    private final FrameRequestFlyweight frameRequest = new FrameRequestFlyweight();
+    private final FrameResponseFlyweight frameResponse = new FrameResponseFlyweight();
+    private final HeaderFlyweight header = new HeaderFlyweight();
+    private final ConfigRequestFlyweight configRequest = new ConfigRequestFlyweight();
+    private final EnableScanoutFlyweight enableScanout = new EnableScanoutFlyweight();
+    private final ScanoutIdFlyweight subscribe = ScanoutIdFlyweight.subscribe();
+    private final ScanoutResponseFlyweight scanoutResponse = new ScanoutResponseFlyweight();
+    private final SubscribeResponseFlyweight subscribeResponse = new SubscribeResponseFlyweight();
+    private final ErrorFlyweight error = new ErrorFlyweight();
+    private final EncodedFrame encoded = new EncodedFrame();
+    private final StringBuilder message = new StringBuilder(256);
+
+    /** Sink for failures the agent survives: counted, logged once per distinct cause. */
+    interface ErrorSink {
+        void onEncoderError(int sessionIndex, String message);
+    }
+
+    EncodeAgent(int id, OneToOneRingBuffer requests, OneToOneRingBuffer answers, EncoderBackend backend,
+                EncoderDefaults defaults, Session[] sessionTable, Runnable wakeIo, ErrorSink errors) {
+        this.id = id;
+        this.requests = requests;
+        this.answers = answers;
+        this.backend = backend;
+        this.defaults = defaults;
+        this.sessionTable = sessionTable;
+        this.owned = new EncodeSession[sessionTable.length];
+        for (int i = 0; i < owned.length; i++) {
+            owned[i] = new EncodeSession();
+        }
+        this.active = new int[sessionTable.length];
+        this.wakeIo = wakeIo;
+        this.errors = errors;
+    }
+
+    @Override
+    public String roleName() {
+        return "framebridge-encode-" + id;
+    }
+
+    boolean hasWork() {
+        if (requests.size() > 0) {
+            return true;
+        }
+        for (int i = 0; i < activeCount; i++) {
+            EncodeSession es = owned[active[i]];
+            if (es.processed < es.received && !es.encoderOutputInUse()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public int doWork() {
+        int work = requests.read(onRequest, READ_LIMIT);
+        int published = 0;
+        for (int i = 0; i < activeCount; i++) {
+            published += process(owned[active[i]]);
+        }
+        if (published > 0) {
+            wakeIo.run();
+        }
+        return work + published;
+    }
+
+    private void onRequest(int msgTypeId, DirectBuffer buffer, int index, int length) {
+        int sessionIndex = buffer.getInt(index);
+        EncodeSession es = owned[sessionIndex];
+        if (msgTypeId == RingMessages.REQUEST) {
+            if (!es.active) {
+                es.reset(sessionTable[sessionIndex]);
+                active[activeCount++] = sessionIndex;
+            }
+            es.received++;
+        } else if (msgTypeId == RingMessages.CLOSE) {
+            closeSession(es, sessionIndex);
+        }
+    }
+
+    private void closeSession(EncodeSession es, int sessionIndex) {
+        if (es.encoder != null) {
+            es.encoder.close();
+            es.encoder = null;
+        }
+        if (es.active) {
+            es.active = false;
+            for (int i = 0; i < activeCount; i++) {
+                if (active[i] == sessionIndex) {
+                    active[i] = active[--activeCount];
+                    break;
+                }
+            }
+        }
+        es.session = null;
+        publish(RingMessages.CLOSED, sessionIndex, true);
+        wakeIo.run();
+    }
+
+    /** Answers the session's filled slots in order; returns how many answers it published. */
+    private int process(EncodeSession es) {
+        int published = 0;
+        Session session = es.session;
+        while (es.processed < es.received) {
+            FrameSlot slot = session.slot(es.processed);
+            int kind = slot.kind;
+            if ((kind == SlotKind.FRAME || kind == SlotKind.CONFIG_REQ) && es.encoderOutputInUse()) {
+                break; // the previous access unit is still being written from the encoder's memory
+            }
+            slot.resetAnswer();
+            switch (kind) {
+                case SlotKind.FRAME -> encodeFrame(es, slot);
+                case SlotKind.PING -> answerPing(slot);
+                case SlotKind.KEYFRAME_REQ -> es.forceIdr = true;
+                case SlotKind.CONFIG_REQ -> configure(es, slot);
+                case SlotKind.ENABLE_SCANOUT -> answerEnableScanout(slot);
+                case SlotKind.SUBSCRIBE -> answerSubscribe(slot);
+                case SlotKind.DISABLE_SCANOUT, SlotKind.ANSWERED -> { }
+                default -> answerError(slot, ErrorCode.INTERNAL, "internal: slot of unknown kind");
+            }
+            if (!publish(RingMessages.ANSWER, session.index, false)) {
+                break; // answer ring full: retry this slot next cycle (its answer is already prepared)
+            }
+            if (slot.answerUsesEncoderMemory) {
+                es.framesPublished++;
+            }
+            es.processed++;
+            published++;
+        }
+        return published;
+    }
+
+    private void encodeFrame(EncodeSession es, FrameSlot slot) {
+        FrameRequestFlyweight req = frameRequest.wrap(slot.request(), 0);
+        int width = (int) req.width();
+        int height = (int) req.height();
+        PixelFormat format = PixelFormat.ofFourcc(req.format());
+        long pts = req.pts();
+        int sessionId = req.sessionId();
+        boolean idr = req.forceKeyframe() || es.forceIdr;
+        try {
+            ensureEncoder(es, width, height, format);
+            long start = System.nanoTime();
+            es.encoder.encode(slot.pixels(), (int) req.stride(), pts, idr, encoded);
+            slot.encodeNanos = System.nanoTime() - start;
+        } catch (EncoderException | RuntimeException e) {
+            String why = e.getMessage() == null ? e.toString() : e.getMessage();
+            errors.onEncoderError(es.session.index, why);
+            message.setLength(0);
+            message.append(backend.name()).append(": ").append(why);
+            answerError(slot, sessionId, ErrorCode.ENCODE_FAILED, message);
+            return;
+        }
+        es.forceIdr = false;
+        long auBytes = encoded.accessUnit().byteSize();
+        frameResponse.wrap(slot.answer(), 0).singleEntry(sessionId, pts, encoded.dts(), encoded.keyframe(), auBytes);
+        slot.answerLength = FrameResponseFlyweight.SINGLE_ENTRY_PREFIX_LENGTH;
+        slot.answerBody = encoded.accessUnit();
+        slot.answerBodyLength = auBytes;
+        slot.answerUsesEncoderMemory = true;
+        slot.keyframe = encoded.keyframe();
+    }
+
+    private void ensureEncoder(EncodeSession es, int width, int height, PixelFormat format) throws EncoderException {
+        EncoderConfig current = es.config;
+        if (es.encoder != null && current.width() == width && current.height() == height && current.inputFormat() == format) {
+            return;
+        }
+        EncoderConfig wanted = defaults.configFor(width, height, format, es);
+        if (es.encoder == null) {
+            es.encoder = backend.open(wanted);
+            defaults.onEncoderOpened();
+        } else {
+            es.encoder.reconfigure(wanted);
+            defaults.onEncoderOpened();
+        }
+        es.config = wanted;
+    }
+
+    private void configure(EncodeSession es, FrameSlot slot) {
+        ConfigRequestFlyweight cfg = configRequest.wrap(slot.request(), 0);
+        es.requestedWidth = (int) cfg.width();
+        es.requestedHeight = (int) cfg.height();
+        es.requestedBitrate = (int) Math.min(Integer.MAX_VALUE, cfg.bitrate());
+        es.requestedFpsNum = (int) Math.min(Integer.MAX_VALUE, cfg.framerateNum());
+        es.requestedFpsDen = (int) Math.min(Integer.MAX_VALUE, cfg.framerateDen());
+        es.requestedProfile = cfg.profile();
+        es.requestedLevel = cfg.level();
+        if (es.encoder == null) {
+            return; // applied when the first frame opens the encoder; nothing is sent on success
+        }
+        EncoderConfig current = es.config;
+        try {
+            EncoderConfig wanted = defaults.configFor(current.width(), current.height(), current.inputFormat(), es);
+            es.encoder.reconfigure(wanted);
+            es.config = wanted;
+        } catch (EncoderException | IllegalArgumentException e) {
+            message.setLength(0);
+            message.append("CONFIG_REQ not applied: ").append(e.getMessage());
+            answerError(slot, cfg.sessionId(), ErrorCode.ENCODE_FAILED, message);
+        }
+    }
+
+    private void answerPing(FrameSlot slot) {
+        int sessionId = header.wrap(slot.request(), 0).sessionId();
+        header.wrap(slot.answer(), 0).set(Hxfr.MSG_PONG, 0, sessionId, 0);
+        slot.answerLength = header.length();
+    }
+
+    private void answerEnableScanout(FrameSlot slot) {
+        EnableScanoutFlyweight req = enableScanout.wrap(slot.request(), 0);
+        // No virtual-display path yet: answer, truthfully, that the scanout was not enabled.
+        scanoutResponse.wrap(slot.answer(), 0).header(0, req.sessionId()).scanoutId(req.scanoutId()).success(false)
+                .connectorName("");
+        slot.answerLength = scanoutResponse.length();
+    }
+
+    private void answerSubscribe(FrameSlot slot) {
+        long scanout = subscribe.wrap(slot.request(), 0).scanoutId();
+        subscribeResponse.wrap(slot.answer(), 0).header(0, (int) scanout).scanoutId(scanout).success(false);
+        slot.answerLength = subscribeResponse.length();
+    }
+
+    private void answerError(FrameSlot slot, int code, CharSequence text) {
+        answerError(slot, header.wrap(slot.request(), 0).sessionId(), code, text);
+    }
+
+    private void answerError(FrameSlot slot, int sessionId, int code, CharSequence text) {
+        error.wrap(slot.answer(), 0).set(sessionId, code, text);
+        slot.answerLength = ErrorFlyweight.LENGTH;
+        slot.answerBody = java.lang.foreign.MemorySegment.NULL;
+        slot.answerBodyLength = 0;
+        slot.answerUsesEncoderMemory = false;
+    }
+
+    private boolean publish(int type, int sessionIndex, boolean mustSucceed) {
+        scratch.putInt(0, sessionIndex);
+        while (!answers.write(type, scratch, 0, RingMessages.LENGTH)) {
+            if (!mustSucceed) {
+                return false;
+            }
+            Thread.onSpinWait();
+        }
+        return true;
+    }
+
+    @Override
+    public void onClose() {
+        for (int i = 0; i < activeCount; i++) {
+            EncodeSession es = owned[active[i]];
+            if (es.encoder != null) {
+                es.encoder.close();
+                es.encoder = null;
+            }
+        }
+        activeCount = 0;
+    }
+}

@@ -1,0 +1,97 @@
+package dev.framebridge.frame;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Off-heap memory for one in-flight request: a fixed control area (the request's fixed part and the answer's
+ * prefix) and a pixel area that pixels are received into straight from the socket. The pixel area grows only
+ * when a larger frame arrives (a size change), never per frame.
+ *
+ * <p>Ownership moves with the request: the I/O agent fills it, publishes it on a ring, the encode agent reads
+ * it and writes the answer prefix, publishes it back, and the I/O agent reuses it only after the answer is
+ * written. The fields the two threads share are published through the agrona rings (release/acquire).
+ */
+public final class FrameSlot {
+    /** Bytes reserved for the request's fixed part (the largest is FRAME_REQUEST, 56 bytes). */
+    public static final int REQUEST_AREA = 64;
+    /** Bytes reserved for the answer prefix (the largest is ERROR, 272 bytes). */
+    public static final int ANSWER_AREA = 272;
+
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment request;
+    private final MemorySegment answer;
+    private Arena pixelArena;
+    private MemorySegment pixels = MemorySegment.NULL;
+
+    // Written by the I/O agent before publishing the slot to an encode agent.
+    public int kind;
+    public long pixelBytes;
+    public long receivedNanos;
+
+    // Written by the encode agent before publishing the answer.
+    public int answerLength;
+    public MemorySegment answerBody = MemorySegment.NULL;
+    public long answerBodyLength;
+    public boolean answerUsesEncoderMemory;
+    public boolean keyframe;
+    public long encodeNanos;
+
+    public FrameSlot() {
+        MemorySegment control = arena.allocate(REQUEST_AREA + ANSWER_AREA, 64);
+        request = control.asSlice(0, REQUEST_AREA);
+        answer = control.asSlice(REQUEST_AREA, ANSWER_AREA);
+    }
+
+    public MemorySegment request() {
+        return request;
+    }
+
+    public MemorySegment answer() {
+        return answer;
+    }
+
+    /** The pixel area, at least {@code bytes} long; reallocated only when it was smaller. */
+    public MemorySegment pixels(long bytes) {
+        if (pixels.byteSize() < bytes) {
+            if (pixelArena != null) {
+                pixelArena.close();
+            }
+            pixelArena = Arena.ofShared();
+            pixels = pixelArena.allocate(bytes, 64);
+        }
+        return pixels;
+    }
+
+    public MemorySegment pixels() {
+        return pixels;
+    }
+
+    public long capacity() {
+        return pixels.byteSize();
+    }
+
+    /** Clears the answer fields for reuse. */
+    public void resetAnswer() {
+        answerLength = 0;
+        answerBody = MemorySegment.NULL;
+        answerBodyLength = 0;
+        answerUsesEncoderMemory = false;
+        keyframe = false;
+        encodeNanos = 0;
+    }
+
+    /** Frees the pixel area (kept memory is bounded by the pool size × the largest frame). */
+    public void release() {
+        if (pixelArena != null) {
+            pixelArena.close();
+            pixelArena = null;
+            pixels = MemorySegment.NULL;
+        }
+    }
+
+    public void close() {
+        release();
+        arena.close();
+    }
+}
