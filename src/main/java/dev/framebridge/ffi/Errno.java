@@ -65,6 +65,7 @@ public final class Errno {
             case LibC.EPIPE -> "EPIPE";
             case LibC.ENAMETOOLONG -> "ENAMETOOLONG";
             case LibC.ENOTSOCK -> "ENOTSOCK";
+            case LibC.EMSGSIZE -> "EMSGSIZE";
             case LibC.EPROTONOSUPPORT -> "EPROTONOSUPPORT";
             case LibC.EAFNOSUPPORT -> "EAFNOSUPPORT";
             case LibC.EADDRINUSE -> "EADDRINUSE";

@@ -92,6 +92,7 @@ public final class LibC {
     public static final int EPIPE = 32;
     public static final int ENAMETOOLONG = 36;
     public static final int ENOTSOCK = 88;
+    public static final int EMSGSIZE = 90;
     public static final int EPROTONOSUPPORT = 93;
     public static final int EAFNOSUPPORT = 97;
     public static final int EADDRINUSE = 98;
