@@ -1,0 +1,115 @@
+package dev.framebridge.engine;
+
+import java.util.EnumMap;
+import java.util.Map;
+import org.HdrHistogram.Histogram;
+import org.agrona.concurrent.SystemEpochClock;
+import org.agrona.concurrent.errors.DistinctErrorLog;
+import org.agrona.concurrent.status.AtomicCounter;
+import org.agrona.concurrent.status.CountersManager;
+
+/**
+ * The engine's live counters, allocated in the {@link CountersFile} so {@code framebridge stat} can read them
+ * from another process, plus the distinct-error log. Fields are bound once so the hot path is a plain call.
+ */
+public final class EngineCounters implements AutoCloseable {
+    private final CountersFile file;
+    private final Map<CounterId, AtomicCounter> byId = new EnumMap<>(CounterId.class);
+    private final DistinctErrorLog errorLog;
+
+    final AtomicCounter active;
+    final AtomicCounter accepted;
+    final AtomicCounter refused;
+    final AtomicCounter closedByPeer;
+    final AtomicCounter closedFault;
+    final AtomicCounter stalled;
+    final AtomicCounter framesIn;
+    final AtomicCounter framesOut;
+    final AtomicCounter errorsOut;
+    final AtomicCounter bytesIn;
+    final AtomicCounter bytesOut;
+    final AtomicCounter pings;
+    final AtomicCounter keyframeRequests;
+    final AtomicCounter configRequests;
+    final AtomicCounter skipped;
+    final AtomicCounter inFlight;
+    final AtomicCounter backpressure;
+    final AtomicCounter encoderOpens;
+    final AtomicCounter agentErrors;
+
+    public EngineCounters(CountersFile file) {
+        this.file = file;
+        CountersManager manager = file.newCountersManager();
+        for (CounterId id : CounterId.values()) {
+            byId.put(id, manager.newCounter(id.label(), id.ordinal()));
+        }
+        errorLog = new DistinctErrorLog(file.errorLogBuffer(), SystemEpochClock.INSTANCE);
+        active = get(CounterId.CONNECTIONS_ACTIVE);
+        accepted = get(CounterId.CONNECTIONS_ACCEPTED);
+        refused = get(CounterId.CONNECTIONS_REFUSED);
+        closedByPeer = get(CounterId.CONNECTIONS_CLOSED_BY_PEER);
+        closedFault = get(CounterId.CONNECTIONS_CLOSED_FAULT);
+        stalled = get(CounterId.CONNECTIONS_STALLED);
+        framesIn = get(CounterId.FRAMES_IN);
+        framesOut = get(CounterId.FRAMES_OUT);
+        errorsOut = get(CounterId.ERRORS_OUT);
+        bytesIn = get(CounterId.BYTES_IN);
+        bytesOut = get(CounterId.BYTES_OUT);
+        pings = get(CounterId.PINGS);
+        keyframeRequests = get(CounterId.KEYFRAME_REQUESTS);
+        configRequests = get(CounterId.CONFIG_REQUESTS);
+        skipped = get(CounterId.MESSAGES_SKIPPED);
+        inFlight = get(CounterId.IN_FLIGHT);
+        backpressure = get(CounterId.BACKPRESSURE);
+        encoderOpens = get(CounterId.ENCODER_OPENS);
+        agentErrors = get(CounterId.AGENT_ERRORS);
+    }
+
+    public AtomicCounter get(CounterId id) {
+        return byId.get(id);
+    }
+
+    AtomicCounter forErrorCode(int code) {
+        return byId.get(CounterId.forErrorCode(code));
+    }
+
+    /** Records a failure description in the distinct-error log (counted, with first and last time). */
+    public void recordDistinct(CharSequence message) {
+        errorLog.record(new DistinctFailure(message.toString()));
+    }
+
+    public void recordDistinct(Throwable t) {
+        errorLog.record(t);
+    }
+
+    void publishLatency(Histogram latency, Histogram encode) {
+        if (latency.getTotalCount() > 0) {
+            get(CounterId.LATENCY_US_P50).setRelease(latency.getValueAtPercentile(50) / 1000);
+            get(CounterId.LATENCY_US_P99).setRelease(latency.getValueAtPercentile(99) / 1000);
+            get(CounterId.LATENCY_US_MAX).setRelease(latency.getMaxValue() / 1000);
+        }
+        if (encode.getTotalCount() > 0) {
+            get(CounterId.ENCODE_US_P50).setRelease(encode.getValueAtPercentile(50) / 1000);
+            get(CounterId.ENCODE_US_P99).setRelease(encode.getValueAtPercentile(99) / 1000);
+            get(CounterId.ENCODE_US_MAX).setRelease(encode.getMaxValue() / 1000);
+        }
+    }
+
+    public CountersFile file() {
+        return file;
+    }
+
+    @Override
+    public void close() {
+        file.close();
+    }
+
+    /** A failure that is a message, not a bug: no stack trace, so records with equal text are one entry. */
+    static final class DistinctFailure extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        DistinctFailure(String message) {
+            super(message, null, false, false);
+        }
+    }
+}

@@ -1,0 +1,781 @@
+package dev.framebridge.engine;
+
+import dev.framebridge.ffi.ErrnoException;
+import dev.framebridge.ffi.LibC;
+import dev.framebridge.frame.FramePool;
+import dev.framebridge.frame.FrameSlot;
+import dev.framebridge.frame.PixelFormat;
+import dev.framebridge.protocol.ConfigRequestFlyweight;
+import dev.framebridge.protocol.EnableScanoutFlyweight;
+import dev.framebridge.protocol.ErrorCode;
+import dev.framebridge.protocol.ErrorFlyweight;
+import dev.framebridge.protocol.FrameRequestFlyweight;
+import dev.framebridge.protocol.HeaderFlyweight;
+import dev.framebridge.protocol.Hxfr;
+import dev.framebridge.protocol.HxfrDecoder;
+import dev.framebridge.protocol.MessageFlyweight;
+import dev.framebridge.protocol.Rejection;
+import dev.framebridge.protocol.ScanoutIdFlyweight;
+import dev.framebridge.transport.Epoll;
+import dev.framebridge.transport.EventFd;
+import dev.framebridge.transport.NativeSocket;
+import dev.framebridge.transport.SocketListener;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import org.HdrHistogram.Histogram;
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.MessageHandler;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
+
+/**
+ * The one thread that touches sockets: accepts, reads and validates messages non-blocking, receives pixels
+ * straight into a session's frame slot, publishes each filled slot on its encode agent's ring, and writes
+ * each answer with one gathering write (answer prefix + the encoder's own output memory), resuming partial
+ * writes without copying.
+ *
+ * <p>Back-pressure: a session has a window of slots; when all are in flight, its socket is taken out of the
+ * read set until an answer completes. A client that stops reading its answers holds its window and nothing
+ * else. Every rejected request is answered with ERROR in order, through the same encode agent as the rest.
+ */
+final class IoAgent implements Agent {
+    private static final long LISTENER_TAG = 1L << 32;
+    private static final long WAKE_TAG = 2L << 32;
+    private static final long CONNECTION_TAG = 3L << 32;
+    private static final int READ_LIMIT = 256;
+    private static final int SKIP_BUFFER = 64 * 1024;
+    private static final long HOUSEKEEPING_INTERVAL_NS = 100_000_000L;
+    private static final long PUBLISH_INTERVAL_NS = 1_000_000_000L;
+    private static final VarHandle PARKED;
+    private static final VarHandle DRAINING;
+
+    static {
+        try {
+            PARKED = MethodHandles.lookup().findVarHandle(IoAgent.class, "parked", boolean.class);
+            DRAINING = MethodHandles.lookup().findVarHandle(IoAgent.class, "draining", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final EngineConfig config;
+    private final SocketListener[] listeners;
+    private final Epoll epoll;
+    private final EventFd wakeFd;
+    private final Session[] sessions;
+    private final IoConnection[] connections;
+    private final int[] freeSessions;
+    private int freeSessionCount;
+    private int openCount;
+    private final FramePool pool;
+    private final OneToOneRingBuffer[] requestRings;
+    private final OneToOneRingBuffer[] answerRings;
+    private final WakeableIdleStrategy[] encodeIdles;
+    private final int[] agentLoad;
+    private final HxfrDecoder decoder;
+    private final EngineCounters counters;
+    private final EngineLog log;
+
+    private final HeaderFlyweight header = new HeaderFlyweight();
+    private final FrameRequestFlyweight frameRequest = new FrameRequestFlyweight();
+    private final ConfigRequestFlyweight configRequest = new ConfigRequestFlyweight();
+    private final EnableScanoutFlyweight enableScanout = new EnableScanoutFlyweight();
+    private final ScanoutIdFlyweight scanoutId = ScanoutIdFlyweight.subscribe();
+    private final ErrorFlyweight error = new ErrorFlyweight();
+    private final MutableDirectBuffer scratch = new UnsafeBuffer(java.nio.ByteBuffer.allocateDirect(RingMessages.LENGTH));
+    private final MessageHandler onAnswer = this::onAnswer;
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment skipBuffer = arena.allocate(SKIP_BUFFER);
+    private final Histogram latency = new Histogram(60_000_000_000L, 3);
+    private final Histogram encodeTime = new Histogram(60_000_000_000L, 3);
+
+    private long now;
+    private long nextHousekeeping;
+    private long nextPublish;
+    private int pendingEvents;
+    private boolean listenersClosed;
+    private long drainDeadline;
+    @SuppressWarnings("unused") // through PARKED
+    private volatile boolean parked;
+    @SuppressWarnings("unused") // through DRAINING
+    private volatile boolean draining;
+    private volatile boolean drained;
+
+    IoAgent(EngineConfig config, SocketListener[] listeners, Session[] sessions, FramePool pool,
+            OneToOneRingBuffer[] requestRings, OneToOneRingBuffer[] answerRings, WakeableIdleStrategy[] encodeIdles,
+            EngineCounters counters, EngineLog log) throws ErrnoException {
+        this.config = config;
+        this.listeners = listeners;
+        this.sessions = sessions;
+        this.pool = pool;
+        this.requestRings = requestRings;
+        this.answerRings = answerRings;
+        this.encodeIdles = encodeIdles;
+        this.agentLoad = new int[requestRings.length];
+        this.counters = counters;
+        this.log = log;
+        this.decoder = new HxfrDecoder(config.limits());
+        this.connections = new IoConnection[sessions.length];
+        this.freeSessions = new int[sessions.length];
+        for (int i = sessions.length - 1; i >= 0; i--) {
+            connections[i] = new IoConnection(sessions[i]);
+            freeSessions[freeSessionCount++] = i;
+        }
+        this.epoll = new Epoll(64);
+        this.wakeFd = new EventFd();
+        epoll.add(wakeFd.fd(), LibC.EPOLLIN, WAKE_TAG);
+        for (int i = 0; i < listeners.length; i++) {
+            epoll.add(listeners[i].fd(), LibC.EPOLLIN, LISTENER_TAG | i);
+        }
+    }
+
+    @Override
+    public String roleName() {
+        return "framebridge-io";
+    }
+
+    // ---- duty cycle -------------------------------------------------------------------------------------
+
+    @Override
+    public int doWork() throws Exception {
+        now = System.nanoTime();
+        int work = 0;
+        for (OneToOneRingBuffer answers : answerRings) {
+            work += answers.read(onAnswer, READ_LIMIT);
+        }
+        int n = pendingEvents > 0 ? pendingEvents : epoll.wait(0);
+        pendingEvents = 0;
+        for (int i = 0; i < n; i++) {
+            work += onEvent(epoll.data(i), epoll.events(i));
+        }
+        if (now - nextHousekeeping >= 0) {
+            nextHousekeeping = now + HOUSEKEEPING_INTERVAL_NS;
+            work += housekeeping();
+        }
+        return work;
+    }
+
+    /**
+     * Parks in epoll until a socket is ready, an encode agent signals an answer, or the timeout passes. Used by
+     * the default idle strategy; the events it returns are handled by the next {@link #doWork()}.
+     */
+    void parkInEpoll(int timeoutMs) {
+        PARKED.setVolatile(this, true);
+        try {
+            if (answersPending()) {
+                return;
+            }
+            pendingEvents = epoll.wait(timeoutMs);
+        } catch (ErrnoException e) {
+            log.error("epoll_wait failed: " + e.getMessage());
+        } finally {
+            PARKED.setVolatile(this, false);
+        }
+    }
+
+    /** Called by encode agents after publishing an answer: wakes the I/O agent if it is parked in epoll. */
+    void wake() {
+        VarHandle.fullFence();
+        if ((boolean) PARKED.getVolatile(this)) {
+            wakeFd.signal();
+        }
+    }
+
+    private boolean answersPending() {
+        for (OneToOneRingBuffer answers : answerRings) {
+            if (answers.size() > 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private int onEvent(long data, int events) throws ErrnoException {
+        long tag = data & 0xFFFF_FFFF_0000_0000L;
+        int index = (int) data;
+        if (tag == CONNECTION_TAG) {
+            IoConnection c = connections[index];
+            if (c.state != IoConnection.OPEN) {
+                return 0;
+            }
+            int work = 0;
+            if ((events & LibC.EPOLLOUT) != 0) {
+                work += writeAnswers(c);
+            }
+            if (c.state == IoConnection.OPEN && (events & (LibC.EPOLLIN | LibC.EPOLLHUP | LibC.EPOLLERR | LibC.EPOLLRDHUP)) != 0) {
+                work += read(c);
+            }
+            return work;
+        } else if (tag == LISTENER_TAG) {
+            return accept(index);
+        } else if (tag == WAKE_TAG) {
+            wakeFd.drain();
+            return 1;
+        }
+        return 0;
+    }
+
+    // ---- accepting --------------------------------------------------------------------------------------
+
+    private int accept(int listenerIndex) {
+        SocketListener listener = listeners[listenerIndex];
+        if (listenersClosed) {
+            return 0;
+        }
+        int accepted = 0;
+        while (true) {
+            NativeSocket socket;
+            try {
+                socket = listener.accept();
+            } catch (ErrnoException e) {
+                log.error("accept on " + listener.endpoint() + " failed: " + e.getMessage());
+                return accepted;
+            }
+            if (socket == null) {
+                return accepted;
+            }
+            accepted++;
+            if (freeSessionCount == 0 || pool.available() < config.maxInFlight()) {
+                counters.refused.increment();
+                log.info("refused " + socket.peer() + " on " + listener.endpoint() + ": " + openCount
+                        + " connections open, the limit is " + config.maxConnections() + " (--max-connections)");
+                refuse(socket);
+                continue;
+            }
+            open(socket, listener.endpoint().toString());
+        }
+    }
+
+    private void refuse(NativeSocket socket) {
+        // Say why before closing, so the client logs a reason instead of a bare hang-up.
+        error.wrap(skipBuffer, 0).set(1, ErrorCode.INTERNAL, "server full: " + config.maxConnections()
+                + " connections open (--max-connections); try again later");
+        try {
+            socket.write(skipBuffer, 0, ErrorFlyweight.LENGTH);
+        } catch (ErrnoException ignored) {
+            // best effort: the client may already be gone
+        }
+        socket.close();
+    }
+
+    private void open(NativeSocket socket, String listener) {
+        int index = freeSessions[--freeSessionCount];
+        Session session = sessions[index];
+        IoConnection c = connections[index];
+        pool.take(session.slots, session.window);
+        session.resetFramesWritten();
+        session.encodeAgent = leastLoadedAgent();
+        agentLoad[session.encodeAgent]++;
+        c.reset(socket, socket.peer(), listener, now);
+        try {
+            epoll.add(socket.fd(), LibC.EPOLLIN | LibC.EPOLLRDHUP, CONNECTION_TAG | index);
+        } catch (ErrnoException e) {
+            log.error("cannot watch " + socket.peer() + ": " + e.getMessage());
+            close(c, "epoll_ctl failed: " + e.getMessage(), counters.closedFault);
+            return;
+        }
+        openCount++;
+        counters.accepted.increment();
+        counters.active.setRelease(openCount);
+        log.info("client connected from " + c.peer + " on " + listener + " (session " + index + ")");
+    }
+
+    private int leastLoadedAgent() {
+        int best = 0;
+        for (int i = 1; i < agentLoad.length; i++) {
+            if (agentLoad[i] < agentLoad[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    // ---- reading ----------------------------------------------------------------------------------------
+
+    private int read(IoConnection c) {
+        int work = 0;
+        try {
+            while (c.state == IoConnection.OPEN) {
+                int progress = readStep(c);
+                if (progress <= 0) {
+                    break;
+                }
+                work++;
+            }
+        } catch (ErrnoException e) {
+            close(c, "read failed: " + e.getMessage(), counters.closedFault);
+        }
+        return work;
+    }
+
+    /** One read and whatever it completes; returns 0 when the socket has nothing more now (or reading paused). */
+    private int readStep(IoConnection c) throws ErrnoException {
+        switch (c.readPhase) {
+            case IoConnection.READ_HEADER: {
+                if (c.inFlight() >= c.session.window || draining) {
+                    pauseReading(c);
+                    return 0;
+                }
+                FrameSlot slot = c.session.slot(c.submitted);
+                long n = receive(c, slot.request(), c.readPosition, MessageFlyweight.HEADER_LENGTH - c.readPosition);
+                if (n <= 0) {
+                    return 0;
+                }
+                if (c.readPosition == n) {
+                    c.messageStartNanos = now;
+                }
+                if (c.readPosition < MessageFlyweight.HEADER_LENGTH) {
+                    return 1;
+                }
+                onHeader(c, slot);
+                return 1;
+            }
+            case IoConnection.READ_BODY: {
+                FrameSlot slot = c.session.slot(c.submitted);
+                long n = receive(c, slot.request(), c.readPosition, c.readTarget - c.readPosition);
+                if (n <= 0) {
+                    return 0;
+                }
+                if (c.readPosition == c.readTarget) {
+                    onBody(c, slot);
+                }
+                return 1;
+            }
+            case IoConnection.READ_PIXELS: {
+                FrameSlot slot = c.session.slot(c.submitted);
+                long n = receive(c, slot.pixels(), c.readPosition, c.readTarget - c.readPosition);
+                if (n <= 0) {
+                    return 0;
+                }
+                if (c.readPosition == c.readTarget) {
+                    counters.framesIn.increment();
+                    c.frames++;
+                    submit(c, slot, SlotKind.FRAME);
+                    nextMessage(c);
+                }
+                return 1;
+            }
+            case IoConnection.READ_SKIP: {
+                long n = receive(c, skipBuffer, 0, Math.min(SKIP_BUFFER, c.skipRemaining));
+                if (n <= 0) {
+                    return 0;
+                }
+                c.readPosition = 0;
+                c.skipRemaining -= n;
+                if (c.skipRemaining == 0) {
+                    nextMessage(c);
+                }
+                return 1;
+            }
+            default:
+                return 0;
+        }
+    }
+
+    /** recv into {@code dst}; advances the read position; handles end of stream. */
+    private long receive(IoConnection c, MemorySegment dst, long offset, long len) throws ErrnoException {
+        long n = c.socket.read(dst, offset, len);
+        if (n > 0) {
+            c.readPosition += n;
+            c.bytesIn += n;
+            c.lastProgressNanos = now;
+            counters.bytesIn.getAndAddRelease(n);
+        } else if (n < 0) {
+            String reason;
+            if (c.midMessage()) {
+                reason = "peer hung up in the middle of a message";
+                close(c, reason, counters.closedFault);
+            } else {
+                close(c, c.inFlight() > 0 ? "peer closed with " + c.inFlight() + " requests in flight" : "peer closed",
+                        counters.closedByPeer);
+            }
+        }
+        return n;
+    }
+
+    private void onHeader(IoConnection c, FrameSlot slot) {
+        header.wrap(slot.request(), 0);
+        int verdict = decoder.checkHeader(header);
+        int type = header.type();
+        long payload = header.payloadSize();
+        if (verdict == HxfrDecoder.SKIP) {
+            counters.skipped.increment();
+            log.debug("skipped " + Hxfr.typeName(type) + " (" + payload + " bytes) from " + c.peer);
+            skip(c, payload);
+            return;
+        }
+        if (verdict == HxfrDecoder.REJECT) {
+            reject(c, slot, header.sessionId(), payload);
+            return;
+        }
+        int body = HxfrDecoder.fixedBodyLength(type);
+        if (body > 0) {
+            c.readPhase = IoConnection.READ_BODY;
+            c.readTarget = MessageFlyweight.HEADER_LENGTH + body;
+            return;
+        }
+        // PING, KEYFRAME_REQ: no body; any payload is ignored.
+        if (type == Hxfr.MSG_PING) {
+            counters.pings.increment();
+            submit(c, slot, SlotKind.PING);
+        } else {
+            counters.keyframeRequests.increment();
+            submit(c, slot, SlotKind.KEYFRAME_REQ);
+        }
+        skip(c, payload);
+    }
+
+    private void onBody(IoConnection c, FrameSlot slot) {
+        header.wrap(slot.request(), 0);
+        int type = header.type();
+        long payload = header.payloadSize();
+        long extra = payload - HxfrDecoder.fixedBodyLength(type);
+        switch (type) {
+            case Hxfr.MSG_FRAME_REQUEST -> {
+                FrameRequestFlyweight f = frameRequest.wrap(slot.request(), 0);
+                if (decoder.checkFrameRequest(f) != HxfrDecoder.ACCEPT) {
+                    counters.framesIn.increment();
+                    c.frames++;
+                    reject(c, slot, f.sessionId(), f.hasPixelData() ? f.pixelBytes() : 0);
+                    return;
+                }
+                // Receive exactly the bytes the encoder reads; any tail the client padded with is skipped.
+                PixelFormat format = PixelFormat.ofFourcc(f.format());
+                long needed = format.frameBytes(f.stride(), f.height());
+                slot.pixels(needed);
+                slot.pixelBytes = needed;
+                c.readPhase = IoConnection.READ_PIXELS;
+                c.readPosition = 0;
+                c.readTarget = needed;
+                c.skipRemaining = f.pixelBytes() - needed;
+                return;
+            }
+            case Hxfr.MSG_CONFIG_REQ -> {
+                counters.configRequests.increment();
+                if (decoder.checkConfigRequest(configRequest.wrap(slot.request(), 0)) != HxfrDecoder.ACCEPT) {
+                    reject(c, slot, header.sessionId(), extra);
+                    return;
+                }
+                submit(c, slot, SlotKind.CONFIG_REQ);
+            }
+            case Hxfr.MSG_ENABLE_SCANOUT -> {
+                if (decoder.checkScanoutId(type, enableScanout.wrap(slot.request(), 0).scanoutId()) != HxfrDecoder.ACCEPT) {
+                    reject(c, slot, header.sessionId(), extra);
+                    return;
+                }
+                submit(c, slot, SlotKind.ENABLE_SCANOUT);
+            }
+            case Hxfr.MSG_SUBSCRIBE -> {
+                if (decoder.checkScanoutId(type, scanoutId.wrap(slot.request(), 0).scanoutId()) != HxfrDecoder.ACCEPT) {
+                    reject(c, slot, header.sessionId(), extra);
+                    return;
+                }
+                submit(c, slot, SlotKind.SUBSCRIBE);
+            }
+            default -> submit(c, slot, SlotKind.DISABLE_SCANOUT);
+        }
+        skip(c, extra);
+    }
+
+    /** Answers the current request with ERROR (in order, through the encode agent) and skips or closes. */
+    private void reject(IoConnection c, FrameSlot slot, int sessionId, long bytesToSkip) {
+        Rejection r = decoder.rejection();
+        slot.resetAnswer();
+        error.wrap(slot.answer(), 0).set(sessionId, r.errorCode(), r.message());
+        slot.answerLength = ErrorFlyweight.LENGTH;
+        log.info("rejected a message from " + c.peer + ": " + r);
+        counters.recordDistinct(r.message());
+        submit(c, slot, SlotKind.ANSWERED);
+        if (r.closeConnection()) {
+            c.readPhase = IoConnection.READ_NONE;
+            c.closeReason = ErrorCode.name(r.errorCode()) + ": " + r.message();
+            pauseReading(c);
+        } else {
+            skip(c, bytesToSkip);
+        }
+    }
+
+    private void skip(IoConnection c, long bytes) {
+        if (bytes > 0) {
+            c.readPhase = IoConnection.READ_SKIP;
+            c.readPosition = 0;
+            c.skipRemaining = bytes;
+        } else {
+            nextMessage(c);
+        }
+    }
+
+    private void nextMessage(IoConnection c) {
+        if (c.readPhase == IoConnection.READ_PIXELS && c.skipRemaining > 0) {
+            c.readPhase = IoConnection.READ_SKIP;
+            c.readPosition = 0;
+            return;
+        }
+        c.readPhase = IoConnection.READ_HEADER;
+        c.readPosition = 0;
+        c.readTarget = 0;
+        c.skipRemaining = 0;
+    }
+
+    private void submit(IoConnection c, FrameSlot slot, int kind) {
+        slot.kind = kind;
+        slot.receivedNanos = now;
+        c.submitted++;
+        counters.inFlight.getAndAddRelease(1);
+        Session s = c.session;
+        publish(requestRings[s.encodeAgent], RingMessages.REQUEST, s.index);
+        encodeIdles[s.encodeAgent].wake();
+    }
+
+    private void publish(OneToOneRingBuffer ring, int type, int sessionIndex) {
+        scratch.putInt(0, sessionIndex);
+        // Rings hold every slot of every session, so they cannot fill; spin rather than lose a descriptor.
+        while (!ring.write(type, scratch, 0, RingMessages.LENGTH)) {
+            Thread.onSpinWait();
+        }
+    }
+
+    private void pauseReading(IoConnection c) {
+        if (c.readInterest) {
+            c.readInterest = false;
+            counters.backpressure.increment();
+            updateInterest(c);
+        }
+    }
+
+    private void resumeReading(IoConnection c) {
+        if (!c.readInterest && c.readPhase != IoConnection.READ_NONE && !draining) {
+            c.readInterest = true;
+            updateInterest(c);
+        }
+    }
+
+    private void updateInterest(IoConnection c) {
+        int events = (c.readInterest ? LibC.EPOLLIN | LibC.EPOLLRDHUP : 0) | (c.writeInterest ? LibC.EPOLLOUT : 0);
+        try {
+            epoll.modify(c.socket.fd(), events, CONNECTION_TAG | c.session.index);
+        } catch (ErrnoException e) {
+            close(c, "epoll_ctl failed: " + e.getMessage(), counters.closedFault);
+        }
+    }
+
+    // ---- answers ----------------------------------------------------------------------------------------
+
+    private void onAnswer(int msgTypeId, DirectBuffer buffer, int index, int length) {
+        int sessionIndex = buffer.getInt(index);
+        IoConnection c = connections[sessionIndex];
+        if (msgTypeId == RingMessages.CLOSED) {
+            release(c);
+            return;
+        }
+        counters.inFlight.getAndAddRelease(-1);
+        if (c.state != IoConnection.OPEN) {
+            return; // the peer is gone; the answer is dropped with the session
+        }
+        c.answersReady++;
+        writeAnswers(c);
+    }
+
+    private int writeAnswers(IoConnection c) {
+        int written = 0;
+        try {
+            while (c.state == IoConnection.OPEN) {
+                if (!c.writing) {
+                    if (c.answersReady == 0) {
+                        break;
+                    }
+                    FrameSlot slot = c.session.slot(c.answered);
+                    if (slot.answerLength == 0) {
+                        answerDone(c, slot);
+                        continue;
+                    }
+                    c.gather.clear().add(slot.answer(), 0, slot.answerLength);
+                    if (slot.answerBodyLength > 0) {
+                        c.gather.add(slot.answerBody, 0, slot.answerBodyLength);
+                    }
+                    c.writeSlot = slot;
+                    c.writing = true;
+                }
+                long n = c.socket.writev(c.gather);
+                if (n > 0) {
+                    c.bytesOut += n;
+                    counters.bytesOut.getAndAddRelease(n);
+                }
+                if (!c.gather.isEmpty()) {
+                    if (!c.writeInterest) {
+                        c.writeInterest = true;
+                        updateInterest(c);
+                    }
+                    break; // socket full: resume on EPOLLOUT from where the kernel stopped
+                }
+                c.writing = false;
+                answerDone(c, c.writeSlot);
+                written++;
+            }
+        } catch (ErrnoException e) {
+            close(c, "write failed: " + e.getMessage(), counters.closedByPeer);
+            return written;
+        }
+        if (c.state == IoConnection.OPEN && !c.writing && c.writeInterest) {
+            c.writeInterest = false;
+            updateInterest(c);
+        }
+        return written;
+    }
+
+    private void answerDone(IoConnection c, FrameSlot slot) {
+        Session s = c.session;
+        if (slot.answerUsesEncoderMemory) {
+            s.frameWritten();
+            encodeIdles[s.encodeAgent].wake();
+            counters.framesOut.increment();
+            encodeTime.recordValue(Math.max(0, slot.encodeNanos));
+        } else if (slot.answerLength == ErrorFlyweight.LENGTH
+                && slot.answer().get(java.lang.foreign.ValueLayout.JAVA_BYTE, MessageFlyweight.TYPE_OFFSET) == (byte) Hxfr.MSG_ERROR) {
+            int code = error.wrap(slot.answer(), 0).errorCode();
+            counters.errorsOut.increment();
+            counters.forErrorCode(code).increment();
+            c.errors++;
+        }
+        if (slot.answerLength > 0) {
+            latency.recordValue(Math.max(0, now - slot.receivedNanos));
+        }
+        c.writeSlot = null;
+        c.answered++;
+        c.answersReady--;
+        if (c.readPhase == IoConnection.READ_NONE && c.answered == c.submitted) {
+            close(c, c.closeReason, counters.closedFault);
+            return;
+        }
+        resumeReading(c);
+        if (c.readInterest && c.readPhase == IoConnection.READ_HEADER) {
+            read(c); // data may already be waiting; level-triggered epoll would report it, but this saves a cycle
+        }
+    }
+
+    // ---- closing ----------------------------------------------------------------------------------------
+
+    private void close(IoConnection c, String reason, org.agrona.concurrent.status.AtomicCounter cause) {
+        if (c.state != IoConnection.OPEN) {
+            return;
+        }
+        try {
+            epoll.remove(c.socket.fd());
+        } catch (ErrnoException ignored) {
+            // closing the fd removes it anyway
+        }
+        c.socket.close();
+        c.state = IoConnection.CLOSING;
+        c.writing = false;
+        cause.increment();
+        openCount--;
+        counters.active.setRelease(openCount);
+        long ms = (now - c.openedNanos) / 1_000_000;
+        log.info("session " + c.session.index + " closed (" + c.peer + "): " + reason + "; " + c.frames + " frames, "
+                + c.errors + " errors, " + c.bytesIn + " bytes in, " + c.bytesOut + " bytes out, " + ms + " ms");
+        publish(requestRings[c.session.encodeAgent], RingMessages.CLOSE, c.session.index);
+        encodeIdles[c.session.encodeAgent].wake();
+    }
+
+    /** The encode agent let go of the session: its slots go back to the pool and its index is free. */
+    private void release(IoConnection c) {
+        Session s = c.session;
+        long unanswered = c.submitted - c.answered - c.answersReady;
+        if (unanswered > 0) {
+            counters.inFlight.getAndAddRelease(-unanswered);
+        }
+        pool.give(s.slots, s.window);
+        agentLoad[s.encodeAgent]--;
+        c.state = IoConnection.FREE;
+        c.socket = null;
+        freeSessions[freeSessionCount++] = s.index;
+    }
+
+    // ---- housekeeping -----------------------------------------------------------------------------------
+
+    private int housekeeping() {
+        int work = 0;
+        long stallNs = config.stallTimeoutMs() * 1_000_000L;
+        for (IoConnection c : connections) {
+            if (c.state == IoConnection.OPEN && c.midMessage() && now - c.lastProgressNanos > stallNs) {
+                counters.stalled.increment();
+                close(c, "message stalled: no bytes for " + config.stallTimeoutMs() + " ms in the middle of a message"
+                        + " (--stall-timeout)", counters.closedFault);
+                work++;
+            }
+        }
+        if ((boolean) DRAINING.getVolatile(this)) {
+            work += drainStep();
+        }
+        if (now - nextPublish >= 0) {
+            nextPublish = now + PUBLISH_INTERVAL_NS;
+            counters.publishLatency(latency, encodeTime);
+        }
+        return work;
+    }
+
+    /** Shutdown: stop accepting and reading, answer what is in flight, then close every connection. */
+    void startDraining(long timeoutMs) {
+        drainDeadline = System.nanoTime() + timeoutMs * 1_000_000L;
+        DRAINING.setVolatile(this, true);
+        wakeFd.signal();
+    }
+
+    boolean drained() {
+        return drained;
+    }
+
+    private int drainStep() {
+        if (!listenersClosed) {
+            listenersClosed = true;
+            for (SocketListener l : listeners) {
+                try {
+                    epoll.remove(l.fd());
+                } catch (ErrnoException ignored) {
+                    // closing below removes it anyway
+                }
+                l.close();
+            }
+        }
+        boolean pastDeadline = now - drainDeadline >= 0;
+        boolean busy = false;
+        for (IoConnection c : connections) {
+            if (c.state == IoConnection.OPEN) {
+                if (c.answered == c.submitted || pastDeadline) {
+                    close(c, pastDeadline ? "server shutting down (answers still in flight were dropped)"
+                            : "server shutting down", counters.closedFault);
+                } else {
+                    busy = true;
+                }
+            } else if (c.state == IoConnection.CLOSING) {
+                busy = !pastDeadline || busy;
+            }
+        }
+        if (!busy) {
+            drained = true;
+        }
+        return 1;
+    }
+
+    @Override
+    public void onClose() {
+        for (IoConnection c : connections) {
+            if (c.state == IoConnection.OPEN) {
+                c.socket.close();
+                c.state = IoConnection.FREE;
+            }
+        }
+        if (!listenersClosed) {
+            for (SocketListener l : listeners) {
+                l.close();
+            }
+        }
+        epoll.close();
+        wakeFd.close();
+        arena.close();
+    }
+}
