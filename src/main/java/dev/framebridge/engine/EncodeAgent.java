@@ -156,7 +156,9 @@ final class EncodeAgent implements Agent {
             if ((kind == SlotKind.FRAME || kind == SlotKind.CONFIG_REQ) && es.encoderOutputInUse()) {
                 break; // the previous access unit is still being written from the encoder's memory
             }
-            slot.resetAnswer();
+            if (kind != SlotKind.ANSWERED) {
+                slot.resetAnswer(); // an ANSWERED slot carries the I/O agent's ERROR: keep it
+            }
             switch (kind) {
                 case SlotKind.FRAME -> encodeFrame(es, slot);
                 case SlotKind.PING -> answerPing(slot);

@@ -359,6 +359,13 @@ final class IoAgent implements Agent {
                 }
                 return 1;
             }
+            case IoConnection.READ_DISCARD: {
+                long n = c.socket.read(skipBuffer, 0, SKIP_BUFFER);
+                if (n < 0) {
+                    close(c, c.closeReason, counters.closedFault);
+                }
+                return n > 0 ? 1 : 0;
+            }
             case IoConnection.READ_SKIP: {
                 long n = receive(c, skipBuffer, 0, Math.min(SKIP_BUFFER, c.skipRemaining));
                 if (n <= 0) {
@@ -648,7 +655,7 @@ final class IoAgent implements Agent {
         c.answered++;
         c.answersReady--;
         if (c.readPhase == IoConnection.READ_NONE && c.answered == c.submitted) {
-            close(c, c.closeReason, counters.closedFault);
+            linger(c);
             return;
         }
         resumeReading(c);
@@ -658,6 +665,25 @@ final class IoAgent implements Agent {
     }
 
     // ---- closing ----------------------------------------------------------------------------------------
+
+    /** After a fatal answer: shut our side, read and discard until the peer closes or a second passes. */
+    private void linger(IoConnection c) {
+        try {
+            c.socket.shutdownOutput();
+        } catch (ErrnoException e) {
+            close(c, c.closeReason, counters.closedFault);
+            return;
+        }
+        c.readPhase = IoConnection.READ_DISCARD;
+        c.lingerDeadline = now + 1_000_000_000L;
+        c.readInterest = false;
+        resumeReadingForDiscard(c);
+    }
+
+    private void resumeReadingForDiscard(IoConnection c) {
+        c.readInterest = true;
+        updateInterest(c);
+    }
 
     private void close(IoConnection c, String reason, org.agrona.concurrent.status.AtomicCounter cause) {
         if (c.state != IoConnection.OPEN) {
@@ -701,7 +727,10 @@ final class IoAgent implements Agent {
         int work = 0;
         long stallNs = config.stallTimeoutMs() * 1_000_000L;
         for (IoConnection c : connections) {
-            if (c.state == IoConnection.OPEN && c.midMessage() && now - c.lastProgressNanos > stallNs) {
+            if (c.state == IoConnection.OPEN && c.readPhase == IoConnection.READ_DISCARD && now - c.lingerDeadline > 0) {
+                close(c, c.closeReason, counters.closedFault);
+                work++;
+            } else if (c.state == IoConnection.OPEN && c.midMessage() && now - c.lastProgressNanos > stallNs) {
                 counters.stalled.increment();
                 close(c, "message stalled: no bytes for " + config.stallTimeoutMs() + " ms in the middle of a message"
                         + " (--stall-timeout)", counters.closedFault);

@@ -17,6 +17,9 @@ final class IoConnection {
     static final int READ_SKIP = 3;
     /** A fatal rejection was answered (or will be): read nothing more, close once every answer is written. */
     static final int READ_NONE = 4;
+    /** The fatal answer is written and our side shut down: discard input until the peer closes (or a grace period
+     * ends), so closing does not reset the connection before the peer has read the ERROR. */
+    static final int READ_DISCARD = 5;
 
     final Session session;
     final GatherList gather = new GatherList(2);
@@ -41,6 +44,7 @@ final class IoConnection {
     boolean writing;
     FrameSlot writeSlot;
 
+    long lingerDeadline;
     long openedNanos;
     long frames;
     long errors;

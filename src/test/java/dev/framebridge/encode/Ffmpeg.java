@@ -11,22 +11,22 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** ffmpeg and ffprobe as the independent decoder our H.264 is checked against. */
-final class Ffmpeg {
+public final class Ffmpeg {
     private Ffmpeg() {
     }
 
-    record Frame(boolean key, int width, int height, String pictType) {
+    public record Frame(boolean key, int width, int height, String pictType) {
     }
 
     /** Decodes to raw frames of {@code pixFmt} (yuv420p, rgb24, ...), every frame, no rate conversion. */
-    static byte[] decode(Path h264, String pixFmt) throws IOException, InterruptedException {
+    public static byte[] decode(Path h264, String pixFmt) throws IOException, InterruptedException {
         Path raw = h264.resolveSibling(h264.getFileName() + "." + pixFmt + ".raw");
         run(List.of("ffmpeg", "-nostdin", "-v", "error", "-y", "-i", h264.toString(), "-fps_mode", "passthrough",
                 "-f", "rawvideo", "-pix_fmt", pixFmt, raw.toString()));
         return Files.readAllBytes(raw);
     }
 
-    static List<Frame> probe(Path h264) throws IOException, InterruptedException {
+    public static List<Frame> probe(Path h264) throws IOException, InterruptedException {
         String out = run(List.of("ffprobe", "-v", "error", "-select_streams", "v", "-show_frames",
                 "-show_entries", "frame=key_frame,width,height,pict_type", "-of", "compact", h264.toString()));
         List<Frame> frames = new ArrayList<>();

@@ -1,0 +1,194 @@
+package dev.framebridge.client;
+
+import dev.framebridge.frame.PixelFormat;
+import dev.framebridge.protocol.ErrorFlyweight;
+import dev.framebridge.protocol.FrameRequestFlyweight;
+import dev.framebridge.protocol.FrameResponseFlyweight;
+import dev.framebridge.protocol.HeaderFlyweight;
+import dev.framebridge.protocol.Hxfr;
+import dev.framebridge.protocol.HxfrLayouts;
+import dev.framebridge.protocol.MessageFlyweight;
+import dev.framebridge.transport.Endpoint;
+import dev.framebridge.transport.NativeSocket;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+
+/**
+ * The guest side of HXFR, as vsockenc does it: frame requests with pixel data, one message read per answer.
+ * Blocking with a timeout on every wait, so a silent host is an exception naming the step, never a hang.
+ * Used by tests, {@code probe} and {@code demo}, and by streamers that embed framebridge.
+ */
+public final class HxfrClient implements AutoCloseable {
+    private final NativeSocket socket;
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment out = arena.allocate(FrameRequestFlyweight.LENGTH);
+    private final MemorySegment in = arena.allocate(ErrorFlyweight.LENGTH);
+    private final FrameRequestFlyweight request = new FrameRequestFlyweight();
+    private final HeaderFlyweight header = new HeaderFlyweight();
+    private final FrameResponseFlyweight response = new FrameResponseFlyweight();
+    private final ErrorFlyweight error = new ErrorFlyweight();
+    private final Duration timeout;
+    private Arena answerArena = Arena.ofShared();
+    private MemorySegment answerBuffer = answerArena.allocate(1 << 20);
+    private int sessionId = 1;
+
+    private HxfrClient(NativeSocket socket, Duration timeout) {
+        this.socket = socket;
+        this.timeout = timeout;
+    }
+
+    public static HxfrClient connect(Endpoint endpoint, Duration timeout) throws IOException {
+        return new HxfrClient(NativeSocket.connect(endpoint, timeout), timeout);
+    }
+
+    /** Wraps an already connected socket (for instance one end of {@link NativeSocket#pair()}). */
+    public static HxfrClient over(NativeSocket socket, Duration timeout) {
+        return new HxfrClient(socket, timeout);
+    }
+
+    public HxfrClient sessionId(int id) {
+        this.sessionId = id;
+        return this;
+    }
+
+    public NativeSocket socket() {
+        return socket;
+    }
+
+    /** Sends a FRAME_REQUEST with pixel data: the header, then {@code pixelBytes} bytes of {@code pixels}. */
+    public void sendFrame(MemorySegment pixels, long pixelBytes, int width, int height, PixelFormat format, int stride,
+                          long pts, boolean forceKeyframe) throws IOException {
+        request.wrap(out, 0).header(Hxfr.FLAG_PIXEL_DATA, sessionId, FrameRequestFlyweight.BODY_LENGTH + pixelBytes)
+                .resourceId(0).width(width).height(height).format(format.fourcc()).stride(stride).pts(pts)
+                .duration(0).forceKeyframe(forceKeyframe);
+        writeFully(out, FrameRequestFlyweight.LENGTH);
+        writeFully(pixels, pixelBytes);
+    }
+
+    /** Sends raw bytes as they are (for fault tests and relays). */
+    public void sendRaw(MemorySegment bytes, long length) throws IOException {
+        writeFully(bytes, length);
+    }
+
+    /** Sends a message that has only a header (PING, KEYFRAME_REQ). */
+    public void sendHeaderOnly(int type) throws IOException {
+        header.wrap(out, 0).set(type, 0, sessionId, 0);
+        writeFully(out, MessageFlyweight.HEADER_LENGTH);
+    }
+
+    /** Reads one message. Its header and fixed part are in {@link #header()}; a frame's access unit in {@link Answer}. */
+    public Answer readAnswer() throws IOException {
+        readFully(in, 0, MessageFlyweight.HEADER_LENGTH, "answer header");
+        header.wrap(in, 0);
+        int type = header.type();
+        long payload = header.payloadSize();
+        if (header.magic() != Hxfr.MAGIC) {
+            throw new IOException(String.format("answer has bad magic 0x%08x: the peer is not an HXFR host", header.magic()));
+        }
+        if (type == Hxfr.MSG_FRAME_RESPONSE) {
+            readFully(in, MessageFlyweight.HEADER_LENGTH, FrameResponseFlyweight.BODY_LENGTH, "frame response");
+            response.wrap(in, 0);
+            long nals = response.nalCount();
+            long remaining = payload - FrameResponseFlyweight.BODY_LENGTH;
+            ensureAnswerCapacity(remaining);
+            long auBytes = 0;
+            MemorySegment sizeBuf = arena.allocate(4);
+            for (long i = 0; i < nals; i++) {
+                readFully(sizeBuf, 0, 4, "NAL entry size");
+                long size = sizeBuf.get(HxfrLayouts.U32, 0) & 0xFFFF_FFFFL;
+                if (auBytes + size > answerBuffer.byteSize()) {
+                    throw new IOException("NAL entry of " + size + " bytes exceeds the answer's payload_size " + payload);
+                }
+                readFully(answerBuffer, auBytes, size, "NAL entry");
+                auBytes += size;
+            }
+            return new Answer(type, header.sessionId(), response.pts(), response.dts(), response.isKeyframe(),
+                    answerBuffer.asSlice(0, auBytes), 0, null);
+        }
+        if (type == Hxfr.MSG_ERROR) {
+            readFully(in, MessageFlyweight.HEADER_LENGTH, ErrorFlyweight.LENGTH - MessageFlyweight.HEADER_LENGTH, "error");
+            error.wrap(in, 0);
+            return new Answer(type, header.sessionId(), 0, 0, false, MemorySegment.NULL, error.errorCode(), error.message());
+        }
+        // Other answers: keep the fixed part (up to the buffer) and skip the rest.
+        long keep = Math.min(payload, in.byteSize() - MessageFlyweight.HEADER_LENGTH);
+        readFully(in, MessageFlyweight.HEADER_LENGTH, keep, Hxfr.typeName(type));
+        for (long left = payload - keep; left > 0; ) {
+            long n = Math.min(left, answerBuffer.byteSize());
+            readFully(answerBuffer, 0, n, Hxfr.typeName(type));
+            left -= n;
+        }
+        return new Answer(type, header.sessionId(), 0, 0, false, MemorySegment.NULL, 0, null);
+    }
+
+    /** The last answer's header and fixed part (valid until the next read). */
+    public MemorySegment lastAnswerBytes() {
+        return in;
+    }
+
+    private void ensureAnswerCapacity(long bytes) {
+        if (answerBuffer.byteSize() < bytes) {
+            answerArena.close();
+            answerArena = Arena.ofShared();
+            answerBuffer = answerArena.allocate(Math.max(bytes, answerBuffer.byteSize() * 2));
+        }
+    }
+
+    private void writeFully(MemorySegment src, long length) throws IOException {
+        long done = 0;
+        while (done < length) {
+            long n = socket.write(src, done, length - done);
+            if (n == 0 && !socket.awaitWritable(timeout.toMillis())) {
+                throw new SocketTimeoutException("host did not take our bytes for " + timeout.toMillis()
+                        + " ms (" + done + " of " + length + " sent): it is not reading");
+            }
+            done += n;
+        }
+    }
+
+    private void readFully(MemorySegment dst, long offset, long length, String what) throws IOException {
+        long done = 0;
+        while (done < length) {
+            long n = socket.read(dst, offset + done, length - done);
+            if (n < 0) {
+                throw new IOException("host closed the connection while we waited for the " + what
+                        + " (" + done + " of " + length + " bytes)");
+            }
+            if (n == 0 && !socket.awaitReadable(timeout.toMillis())) {
+                throw new SocketTimeoutException("no " + what + " from the host within " + timeout.toMillis() + " ms");
+            }
+            done += n;
+        }
+    }
+
+    @Override
+    public void close() {
+        socket.close();
+        answerArena.close();
+        arena.close();
+    }
+
+    /**
+     * One answer. For FRAME_RESPONSE, {@code accessUnit} is the whole Annex-B access unit (valid until the next
+     * read); for ERROR, {@code errorCode} and {@code errorMessage}.
+     */
+    public record Answer(int type, int sessionId, long pts, long dts, boolean keyframe, MemorySegment accessUnit,
+                         int errorCode, String errorMessage) {
+        public boolean isFrame() {
+            return type == Hxfr.MSG_FRAME_RESPONSE;
+        }
+
+        public boolean isError() {
+            return type == Hxfr.MSG_ERROR;
+        }
+
+        @Override
+        public String toString() {
+            return Hxfr.typeName(type) + (isError() ? " " + errorCode + " " + errorMessage
+                    : isFrame() ? " pts=" + pts + " key=" + keyframe + " bytes=" + accessUnit.byteSize() : "");
+        }
+    }
+}

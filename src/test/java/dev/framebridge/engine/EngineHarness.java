@@ -1,0 +1,102 @@
+package dev.framebridge.engine;
+
+import dev.framebridge.client.HxfrClient;
+import dev.framebridge.encode.EncoderRegistry;
+import dev.framebridge.frame.PixelFormat;
+import dev.framebridge.transport.Endpoint;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** A real engine on a Unix socket and a loopback TCP port, with x264, for system tests. */
+final class EngineHarness implements AutoCloseable {
+    static final Duration TIMEOUT = Duration.ofSeconds(10);
+
+    final Engine engine;
+    final Endpoint unix;
+    final Endpoint tcp;
+    final ByteArrayOutputStream logBytes = new ByteArrayOutputStream();
+
+    EngineHarness(Path dir, java.util.function.UnaryOperator<EngineConfig> tweak) throws Exception {
+        EngineConfig config = new EngineConfig()
+                .listen(Endpoint.parse("unix:" + dir.resolve("fb.sock")))
+                .listen(Endpoint.parse("tcp:127.0.0.1:0"))
+                .countersFile(dir.resolve("counters.dat"))
+                .encodeAgents(2);
+        config = tweak.apply(config);
+        engine = Engine.start(config, EncoderRegistry.standard().select("x264").backend(),
+                new EngineLog(new PrintStream(logBytes, true), true));
+        unix = engine.endpoints().get(0);
+        tcp = engine.endpoints().get(1);
+    }
+
+    HxfrClient connect(Endpoint endpoint) throws Exception {
+        return HxfrClient.connect(endpoint, TIMEOUT);
+    }
+
+    long counter(CounterId id) {
+        return engine.counters().get(id).get();
+    }
+
+    String log() {
+        return logBytes.toString();
+    }
+
+    @Override
+    public void close() {
+        engine.close();
+    }
+
+    /** A moving BGRA test pattern, asymmetric in colour, rows {@code stride} apart. */
+    static final class Pattern implements AutoCloseable {
+        final int width;
+        final int height;
+        final int stride;
+        final PixelFormat format = PixelFormat.BGRA8888;
+        final Arena arena = Arena.ofShared();
+        final MemorySegment pixels;
+
+        Pattern(int width, int height) {
+            this.width = width;
+            this.height = height;
+            this.stride = width * 4 + 64;
+            this.pixels = arena.allocate((long) stride * height);
+        }
+
+        long bytes() {
+            return (long) stride * height;
+        }
+
+        MemorySegment frame(int n) {
+            for (int y = 0; y < height; y++) {
+                for (int x = 0; x < width; x++) {
+                    long at = (long) y * stride + x * 4L;
+                    int v = (x + n * 4) & 0xFF;
+                    pixels.set(ValueLayout.JAVA_BYTE, at, (byte) (y & 0xFF));           // B
+                    pixels.set(ValueLayout.JAVA_BYTE, at + 1, (byte) v);                // G
+                    pixels.set(ValueLayout.JAVA_BYTE, at + 2, (byte) ((x < width / 2) ? 220 : 30)); // R
+                    pixels.set(ValueLayout.JAVA_BYTE, at + 3, (byte) 255);
+                }
+            }
+            return pixels;
+        }
+
+        /** Random pixels: the encoder's largest output, so answers fill socket buffers quickly. */
+        MemorySegment noise(long seed) {
+            java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
+            for (long i = 0; i + 8 <= bytes(); i += 8) {
+                pixels.set(ValueLayout.JAVA_LONG_UNALIGNED, i, r.nextLong());
+            }
+            return pixels;
+        }
+
+        @Override
+        public void close() {
+            arena.close();
+        }
+    }
+}
