@@ -82,9 +82,9 @@ public final class X264Encoder implements Encoder {
         config = next;
     }
 
-    /** x264's current {bitrate, vbv maxrate, vbv buffer} in kbit/s, as it reports them. */
-    int[] rateControlKbps() {
-        return session.rateControlKbps();
+    /** What x264 reports it is running with (x264_encoder_parameters), by x264.h member name; for tests and stats. */
+    java.util.Map<String, Integer> effectiveParameters() {
+        return session.effectiveParameters();
     }
 
     long contiguityFallbacks() {

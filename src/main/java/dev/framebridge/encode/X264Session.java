@@ -203,15 +203,27 @@ final class X264Session implements AutoCloseable {
         }
     }
 
-    /** x264's current rate-control figures in kbit/s: {bitrate, vbv maxrate, vbv buffer}. For tests and stats. */
-    int[] rateControlKbps() {
+    /** The parameters x264 is actually running with (after open's own adjustments and any reconfig), by x264.h name. */
+    java.util.Map<String, Integer> effectiveParameters() {
         try (Arena scratch = Arena.ofConfined()) {
-            MemorySegment current = scratch.allocate(x264_param_t.sizeof(), 64);
-            X264.x264_encoder_parameters(encoder, current);
-            return new int[] {
-                    current.get(JAVA_INT, x264_param_t.rc$i_bitrate$OFFSET),
-                    current.get(JAVA_INT, x264_param_t.rc$i_vbv_max_bitrate$OFFSET),
-                    current.get(JAVA_INT, x264_param_t.rc$i_vbv_buffer_size$OFFSET)};
+            MemorySegment p = scratch.allocate(x264_param_t.sizeof(), 64);
+            X264.x264_encoder_parameters(encoder, p);
+            java.util.Map<String, Integer> m = new java.util.LinkedHashMap<>();
+            m.put("i_width", p.get(JAVA_INT, x264_param_t.i_width$OFFSET));
+            m.put("i_height", p.get(JAVA_INT, x264_param_t.i_height$OFFSET));
+            m.put("i_csp", p.get(JAVA_INT, x264_param_t.i_csp$OFFSET));
+            m.put("i_keyint_max", p.get(JAVA_INT, x264_param_t.i_keyint_max$OFFSET));
+            m.put("i_bframe", p.get(JAVA_INT, x264_param_t.i_bframe$OFFSET));
+            m.put("rc.i_lookahead", p.get(JAVA_INT, x264_param_t.rc$i_lookahead$OFFSET));
+            m.put("rc.i_bitrate", p.get(JAVA_INT, x264_param_t.rc$i_bitrate$OFFSET));
+            m.put("rc.i_vbv_max_bitrate", p.get(JAVA_INT, x264_param_t.rc$i_vbv_max_bitrate$OFFSET));
+            m.put("rc.i_vbv_buffer_size", p.get(JAVA_INT, x264_param_t.rc$i_vbv_buffer_size$OFFSET));
+            m.put("b_repeat_headers", p.get(JAVA_INT, x264_param_t.b_repeat_headers$OFFSET));
+            m.put("b_annexb", p.get(JAVA_INT, x264_param_t.b_annexb$OFFSET));
+            m.put("b_vfr_input", p.get(JAVA_INT, x264_param_t.b_vfr_input$OFFSET));
+            m.put("i_fps_num", p.get(JAVA_INT, x264_param_t.i_fps_num$OFFSET));
+            m.put("i_fps_den", p.get(JAVA_INT, x264_param_t.i_fps_den$OFFSET));
+            return m;
         }
     }
 

@@ -13,8 +13,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -163,6 +163,26 @@ class X264EncoderTest {
     }
 
     @Test
+    void x264RunsWithTheRealTimeRecipeAfterItsOwnAdjustments() throws Exception {
+        X264Encoder encoder = open(config(1280, 720, PixelFormat.BGRA8888, 6_000_000, 120).withFrameRate(60, 1));
+        Map<String, Integer> p = encoder.effectiveParameters();
+        assertEquals(1280, p.get("i_width"));
+        assertEquals(720, p.get("i_height"));
+        assertEquals(dev.framebridge.ffi.X264.X264_CSP_NV12, p.get("i_csp") & dev.framebridge.ffi.X264.X264_CSP_MASK);
+        assertEquals(120, p.get("i_keyint_max"));
+        assertEquals(0, p.get("i_bframe"), "B-frames delay output");
+        assertEquals(0, p.get("rc.i_lookahead"), "lookahead delays output");
+        assertEquals(1, p.get("b_repeat_headers"));
+        assertEquals(1, p.get("b_annexb"));
+        assertEquals(0, p.get("b_vfr_input"));
+        assertEquals(60, p.get("i_fps_num"));
+        assertEquals(1, p.get("i_fps_den"));
+        assertEquals(6000, p.get("rc.i_bitrate"));
+        assertEquals(6000, p.get("rc.i_vbv_max_bitrate"));
+        assertEquals(100, p.get("rc.i_vbv_buffer_size"), "one frame of 6 Mbit/s at 60 fps");
+    }
+
+    @Test
     void forcedIdrOnAnArbitraryFrameIsAnIdrWithParameterSetsAndNothingElseIs() throws Exception {
         TestVideo video = new TestVideo(320, 240);
         X264Encoder encoder = open(config(320, 240, PixelFormat.NV12, 4_000_000, 1000));
@@ -189,7 +209,9 @@ class X264EncoderTest {
         encoder.reconfigure(encoder.config().withBitrate(600_000));
         encode(encoder, video, PixelFormat.I420, 30, 60, -1, stream);
         // x264 applies a reconfig with the next frame, so its parameters show the change only after one
-        assertArrayEquals(new int[] {600, 600, 20}, encoder.rateControlKbps(), "x264's bitrate/vbv after reconfig");
+        Map<String, Integer> now = encoder.effectiveParameters();
+        assertEquals(List.of(600, 600, 20), List.of(now.get("rc.i_bitrate"), now.get("rc.i_vbv_max_bitrate"),
+                now.get("rc.i_vbv_buffer_size")), "x264's bitrate/vbv after reconfig");
 
         assertEquals(List.of(0), stream.keyframeIndexes(), "a bitrate change must not restart the stream");
         long high = stream.bytes(10, 30);
