@@ -203,10 +203,10 @@ final class EncodeAgent implements Agent {
             return;
         }
         es.forceIdr = false;
-        long auBytes = encoded.accessUnit().byteSize();
+        long auBytes = encoded.length();
         frameResponse.wrap(slot.answer(), 0).singleEntry(sessionId, pts, encoded.dts(), encoded.keyframe(), auBytes);
         slot.answerLength = FrameResponseFlyweight.SINGLE_ENTRY_PREFIX_LENGTH;
-        slot.answerBody = encoded.accessUnit();
+        slot.answerBodyAddress = encoded.address();
         slot.answerBodyLength = auBytes;
         slot.answerUsesEncoderMemory = true;
         slot.keyframe = encoded.keyframe();
@@ -279,7 +279,7 @@ final class EncodeAgent implements Agent {
     private void answerError(FrameSlot slot, int sessionId, int code, CharSequence text) {
         error.wrap(slot.answer(), 0).set(sessionId, code, text);
         slot.answerLength = ErrorFlyweight.LENGTH;
-        slot.answerBody = java.lang.foreign.MemorySegment.NULL;
+        slot.answerBodyAddress = 0;
         slot.answerBodyLength = 0;
         slot.answerUsesEncoderMemory = false;
     }

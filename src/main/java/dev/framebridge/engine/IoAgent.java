@@ -602,7 +602,7 @@ final class IoAgent implements Agent {
                     }
                     c.gather.clear().add(slot.answer(), 0, slot.answerLength);
                     if (slot.answerBodyLength > 0) {
-                        c.gather.add(slot.answerBody, 0, slot.answerBodyLength);
+                        c.gather.addNative(slot.answerBodyAddress, slot.answerBodyLength);
                     }
                     c.writeSlot = slot;
                     c.writing = true;

@@ -31,7 +31,8 @@ public final class FrameSlot {
 
     // Written by the encode agent before publishing the answer.
     public int answerLength;
-    public MemorySegment answerBody = MemorySegment.NULL;
+    /** The answer's body: native memory the encoder owns (address, length), written after the prefix. */
+    public long answerBodyAddress;
     public long answerBodyLength;
     public boolean answerUsesEncoderMemory;
     public boolean keyframe;
@@ -74,7 +75,7 @@ public final class FrameSlot {
     /** Clears the answer fields for reuse. */
     public void resetAnswer() {
         answerLength = 0;
-        answerBody = MemorySegment.NULL;
+        answerBodyAddress = 0;
         answerBodyLength = 0;
         answerUsesEncoderMemory = false;
         keyframe = false;

@@ -72,6 +72,28 @@ public final class GatherList {
         return this;
     }
 
+    /**
+     * Appends {@code len} bytes at a raw native address the caller keeps alive until the write completes
+     * (an encoder's own output memory, which it exposes as an address to avoid a segment per frame).
+     */
+    public GatherList addNative(long address, long len) {
+        if (len == 0) {
+            return this;
+        }
+        if (address == 0) {
+            throw new IllegalArgumentException("gather list entry at address 0");
+        }
+        if (count == capacity) {
+            throw new IllegalStateException("gather list is full (" + capacity + " entries); make it larger");
+        }
+        long at = count * LibCLayouts.iovec.byteSize();
+        iov.set(JAVA_LONG, at + IOV_BASE, address);
+        iov.set(JAVA_LONG, at + IOV_LEN, len);
+        keepAlive[count++] = null;
+        remaining += len;
+        return this;
+    }
+
     /** Bytes not yet written. */
     public long remaining() {
         return remaining;
@@ -94,7 +116,7 @@ public final class GatherList {
     /** Checks every pending segment is still alive, so the kernel never reads freed memory. */
     void checkAlive() {
         for (int i = first; i < count; i++) {
-            if (!keepAlive[i].scope().isAlive()) {
+            if (keepAlive[i] != null && !keepAlive[i].scope().isAlive()) {
                 throw new IllegalStateException("gather list entry " + i + " refers to memory whose arena is closed");
             }
         }
