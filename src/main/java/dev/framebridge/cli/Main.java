@@ -1,7 +1,42 @@
 package dev.framebridge.cli;
 
-public final class Main {
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * framebridge's command line. Exit codes: 0 success; 1 runtime failure; 2 usage error; subcommands document
+ * their own (probe: one per broken hop).
+ */
+@Command(name = "framebridge", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Low-latency frame-to-H.264 bridge for virtual machines (HXFR host engine and tools).",
+        subcommands = {ServeCommand.class, StatCommand.class, CommandLine.HelpCommand.class},
+        footer = {"", "Exit codes: 0 ok, 1 failure, 2 bad usage; see each command's --help for its own."})
+public final class Main implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     public static void main(String[] args) {
-        System.out.println("framebridge");
+        System.exit(run(args));
+    }
+
+    /** Runs the CLI and returns the exit code (for tests and embedding). */
+    public static int run(String... args) {
+        CommandLine cmd = new CommandLine(new Main());
+        cmd.setCaseInsensitiveEnumValuesAllowed(true);
+        ConfigFile.install(cmd, args);
+        return cmd.execute(args);
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"framebridge " + (v == null ? "dev" : v) + " (Java " + Runtime.version() + ")"};
+        }
     }
 }

@@ -63,6 +63,18 @@ public final class Engine implements AutoCloseable {
                 listeners.add(l);
                 endpoints.add(l.endpoint().toString());
             }
+            for (Endpoint e : config.optionalListen()) {
+                try {
+                    SocketListener l = SocketListener.listen(e, options);
+                    listeners.add(l);
+                    endpoints.add(l.endpoint().toString());
+                } catch (IOException | RuntimeException skipped) {
+                    log.info("not listening on " + e + ": " + skipped.getMessage());
+                }
+            }
+            if (listeners.isEmpty()) {
+                throw new IOException("no endpoint could be bound; give one that can with --listen");
+            }
             counters = new EngineCounters(CountersFile.create(config.countersFile(), endpoints.toString()));
 
             int slotsPerSession = config.maxInFlight();

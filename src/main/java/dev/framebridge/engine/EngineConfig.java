@@ -19,6 +19,7 @@ public final class EngineConfig {
     public static final List<String> IDLE_STRATEGIES = List.of("default", "spin", "yield", "backoff");
 
     private final List<Endpoint> listen = new ArrayList<>();
+    private final List<Endpoint> optionalListen = new ArrayList<>();
     private String encoder = "auto";
     private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
     private int maxConnections = DEFAULT_MAX_CONNECTIONS;
@@ -46,6 +47,16 @@ public final class EngineConfig {
 
     public EngineConfig listen(Endpoint endpoint) {
         listen.add(endpoint);
+        return this;
+    }
+
+    /** Endpoints to listen on if possible: one that cannot be bound is reported and skipped (the defaults). */
+    public List<Endpoint> optionalListen() {
+        return optionalListen;
+    }
+
+    public EngineConfig listenIfPossible(Endpoint endpoint) {
+        optionalListen.add(endpoint);
         return this;
     }
 
@@ -232,7 +243,7 @@ public final class EngineConfig {
 
     /** Validates every setting once; throws IllegalArgumentException naming the bad option. */
     public EngineConfig conclude() {
-        if (listen.isEmpty()) {
+        if (listen.isEmpty() && optionalListen.isEmpty()) {
             throw new IllegalArgumentException("nothing to listen on: give at least one --listen ENDPOINT");
         }
         require(maxInFlight >= 1 && maxInFlight <= 64, "--max-in-flight " + maxInFlight + " must be within 1..64");

@@ -1,0 +1,182 @@
+package dev.framebridge.cli;
+
+import dev.framebridge.encode.EncoderException;
+import dev.framebridge.encode.EncoderRegistry;
+import dev.framebridge.engine.CountersFile;
+import dev.framebridge.engine.Engine;
+import dev.framebridge.engine.EngineConfig;
+import dev.framebridge.engine.EngineLog;
+import dev.framebridge.protocol.Hxfr;
+import dev.framebridge.transport.Endpoint;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code framebridge serve}: the host engine. */
+@Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Run the host engine: accept HXFR clients (vsockenc or framebridge's own) and answer every frame "
+                + "request with an H.264 access unit, in order.",
+                "",
+                "Without --listen it listens on vsock:any:5000 (when this kernel has AF_VSOCK), tcp:127.0.0.1:15937 "
+                        + "and unix:" + "$XDG_RUNTIME_DIR/framebridge/hxfr.sock (or /tmp/framebridge-$USER/hxfr.sock).",
+                "Stops cleanly on SIGINT/SIGTERM: stops accepting, answers what is in flight, removes its sockets."},
+        footer = {"", "Endpoints: vsock:CID:PORT (vsock:any:5000), tcp:HOST:PORT, unix:PATH, hvsock:UDS_PATH:PORT "
+                + "(Firecracker/Cloud Hypervisor: listens on UDS_PATH_PORT).",
+                "Every option can also come from --config FILE (key = long option name without dashes).",
+                "Exit codes: 0 stopped cleanly, 1 could not start (the message says why), 2 bad usage."})
+public final class ServeCommand implements Callable<Integer> {
+    @Option(names = "--listen", paramLabel = "ENDPOINT", split = ",",
+            description = "Endpoint to listen on (repeatable; replaces the defaults).")
+    List<String> listen;
+
+    @Option(names = "--encoder", defaultValue = "auto", paramLabel = "NAME",
+            description = "Encoder backend: auto (VideoToolbox, VA-API, x264 — first usable) or a name. Default: ${DEFAULT-VALUE}.")
+    String encoder;
+
+    @Option(names = "--bitrate", defaultValue = "0", paramLabel = "BPS",
+            description = "Target bits/s; 0 scales with the frame (~4 bits/pixel/s, 8 Mbit/s floor). CONFIG_REQ overrides.")
+    int bitrate;
+
+    @Option(names = "--fps", defaultValue = "30", paramLabel = "N[/D]", description = "Frame rate for rate control. Default: ${DEFAULT-VALUE}.")
+    String fps;
+
+    @Option(names = "--keyint", defaultValue = "60", paramLabel = "FRAMES", description = "An IDR at least every this many frames. Default: ${DEFAULT-VALUE}.")
+    int keyint;
+
+    @Option(names = "--profile", defaultValue = "main", paramLabel = "NAME",
+            description = "H.264 profile: baseline, main or high (or 66, 77, 100). Default: ${DEFAULT-VALUE}.")
+    String profile;
+
+    @Option(names = "--preset", defaultValue = "ultrafast", paramLabel = "NAME", description = "Encoder speed preset (x264: ultrafast…medium). Default: ${DEFAULT-VALUE}.")
+    String preset;
+
+    @Option(names = "--encoder-threads", defaultValue = "0", paramLabel = "N", description = "Threads inside each encoder; 0 = backend default.")
+    int encoderThreads;
+
+    @Option(names = "--encode-threads", defaultValue = "1", paramLabel = "N", description = "Encode agents (threads); sessions are spread over them. Default: ${DEFAULT-VALUE}.")
+    int encodeThreads;
+
+    @Option(names = "--max-in-flight", defaultValue = "2", paramLabel = "K",
+            description = "Requests in flight per connection before reading it pauses (back-pressure). Default: ${DEFAULT-VALUE}.")
+    int maxInFlight;
+
+    @Option(names = "--max-connections", defaultValue = "64", paramLabel = "N", description = "Connections at once; more are refused with an ERROR. Default: ${DEFAULT-VALUE}.")
+    int maxConnections;
+
+    @Option(names = "--max-payload", defaultValue = "67108864", paramLabel = "BYTES",
+            description = "Largest payload_size accepted; larger closes the connection. Default: ${DEFAULT-VALUE} (64 MiB).")
+    long maxPayload;
+
+    @Option(names = "--max-dimension", defaultValue = "8192", paramLabel = "PIXELS", description = "Largest frame width or height. Default: ${DEFAULT-VALUE}.")
+    int maxDimension;
+
+    @Option(names = "--stall-timeout", defaultValue = "10000", paramLabel = "MS",
+            description = "Close a connection whose message stops half-way for this long. Default: ${DEFAULT-VALUE}.")
+    long stallTimeoutMs;
+
+    @Option(names = "--idle", defaultValue = "default", paramLabel = "STRATEGY",
+            description = "Idle strategy: default (spin briefly, then park in epoll: ~0% CPU idle), spin (lowest latency, a core each), yield, backoff.")
+    String idle;
+
+    @Option(names = "--unix-mode", defaultValue = "600", paramLabel = "OCTAL", description = "Permissions of Unix socket files. Default: ${DEFAULT-VALUE}.")
+    String unixMode;
+
+    @Option(names = "--unix-group", paramLabel = "GROUP", description = "Group owning Unix socket files (with --unix-mode 660 to share with a group).")
+    String unixGroup;
+
+    @Option(names = "--vsock-allow-cid", paramLabel = "CID", split = ",",
+            description = "Only accept vsock connections from these guest CIDs (repeatable). Default: any.")
+    List<Integer> vsockAllowCids;
+
+    @Option(names = "--counters-file", paramLabel = "PATH", description = "Where live counters are published for `framebridge stat`. Default: ${DEFAULT-VALUE}.")
+    Path countersFile = CountersFile.defaultPath();
+
+    @Option(names = "--config", paramLabel = "FILE", description = "Read option defaults from this properties file.")
+    Path config;
+
+    @Option(names = {"-v", "--verbose"}, description = "Log every skipped or rejected message (not every frame).")
+    boolean verbose;
+
+    @Override
+    public Integer call() throws Exception {
+        EngineLog log = new EngineLog(System.err, verbose);
+        EngineConfig config = engineConfig(log);
+        EncoderRegistry.Selection selection;
+        try {
+            selection = EncoderRegistry.standard().select(encoder);
+        } catch (EncoderException | IllegalArgumentException e) {
+            log.error(e.getMessage());
+            return 1;
+        }
+        for (String line : selection.report()) {
+            log.info("encoder " + line);
+        }
+        Engine engine;
+        try {
+            engine = Engine.start(config, selection.backend(), log);
+        } catch (Exception e) {
+            log.error("cannot start: " + e.getMessage());
+            return 1;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            log.info("shutting down: answering what is in flight");
+            engine.close();
+            stopped.countDown();
+        }, "framebridge-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        stopped.await();
+        return 0;
+    }
+
+    EngineConfig engineConfig(EngineLog log) {
+        EngineConfig c = new EngineConfig();
+        if (listen == null || listen.isEmpty()) {
+            for (Endpoint e : defaultEndpoints()) {
+                c.listenIfPossible(e);
+            }
+        } else {
+            for (String text : listen) {
+                c.listen(Endpoint.parse(text));
+            }
+        }
+        String[] f = fps.split("/");
+        c.encoder(encoder).bitrate(bitrate).fps(Integer.parseInt(f[0].trim()), f.length > 1 ? Integer.parseInt(f[1].trim()) : 1)
+                .keyint(keyint).profile(profileIdc(profile)).preset(preset).encoderThreads(encoderThreads)
+                .encodeAgents(encodeThreads).maxInFlight(maxInFlight).maxConnections(maxConnections)
+                .maxPayload(maxPayload).maxDimension(maxDimension).stallTimeoutMs(stallTimeoutMs).idle(idle)
+                .unixMode(Integer.parseInt(unixMode, 8)).unixGroup(unixGroup).countersFile(countersFile)
+                .verbose(verbose);
+        if (vsockAllowCids != null) {
+            c.vsockAllowedCids(new HashSet<>(vsockAllowCids));
+        }
+        return c.conclude();
+    }
+
+    static int profileIdc(String name) {
+        return switch (name.toLowerCase(java.util.Locale.ROOT)) {
+            case "baseline", "66" -> 66;
+            case "main", "77" -> 77;
+            case "high", "100" -> 100;
+            default -> throw new IllegalArgumentException("--profile " + name + " unknown: use baseline, main or high");
+        };
+    }
+
+    /** vsock:any:5000, tcp:127.0.0.1:15937 and a Unix socket in the user's runtime directory. */
+    static List<Endpoint> defaultEndpoints() {
+        Path dir = CountersFile.defaultPath().getParent();
+        try {
+            java.nio.file.Files.createDirectories(dir);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot create " + dir + ": " + e.getMessage(), e);
+        }
+        return List.of(
+                Endpoint.parse("vsock:any:" + Hxfr.DEFAULT_VSOCK_PORT),
+                Endpoint.parse("tcp:127.0.0.1:" + Hxfr.DEFAULT_TCP_PORT),
+                Endpoint.parse("unix:" + dir.resolve("hxfr.sock")));
+    }
+}
