@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
 @Command(name = "framebridge", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Low-latency frame-to-H.264 bridge for virtual machines (HXFR host engine and tools).",
         subcommands = {ServeCommand.class, StatCommand.class, CommandLine.HelpCommand.class},
-        footer = {"", "Exit codes: 0 ok, 1 failure, 2 bad usage; see each command's --help for its own."})
+        footer = {"", "Exit codes: 0 ok, 1 failure, 2 bad usage; see each command's --help for its own.",
+                "Set FRAMEBRIDGE_DEBUG=1 to see stack traces."})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -23,7 +24,21 @@ public final class Main implements Runnable {
     public static int run(String... args) {
         CommandLine cmd = new CommandLine(new Main());
         cmd.setCaseInsensitiveEnumValuesAllowed(true);
-        ConfigFile.install(cmd, args);
+        cmd.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            // A bad value found after parsing (an endpoint, a limit) is a usage error with a message, not a crash.
+            boolean usage = e instanceof IllegalArgumentException;
+            commandLine.getErr().println("framebridge " + commandLine.getCommandName() + ": " + e.getMessage());
+            if (System.getenv("FRAMEBRIDGE_DEBUG") != null) {
+                e.printStackTrace(commandLine.getErr());
+            }
+            return usage ? 2 : 1;
+        });
+        try {
+            ConfigFile.install(cmd, args);
+        } catch (CommandLine.ParameterException e) {
+            cmd.getErr().println("framebridge: " + e.getMessage());
+            return 2;
+        }
         return cmd.execute(args);
     }
 
