@@ -203,6 +203,12 @@ final class IoAgent implements Agent {
                 return 0;
             }
             int work = 0;
+            if ((events & (LibC.EPOLLHUP | LibC.EPOLLERR)) != 0 && (events & LibC.EPOLLIN) == 0) {
+                // Both directions are gone (or the socket failed): nothing can be read or answered any more.
+                close(c, c.inFlight() > 0 ? "peer hung up with " + c.inFlight() + " requests in flight" : "peer hung up",
+                        c.midMessage() ? counters.closedFault : counters.closedByPeer);
+                return 1;
+            }
             if ((events & LibC.EPOLLOUT) != 0) {
                 work += writeAnswers(c);
             }
@@ -396,9 +402,13 @@ final class IoAgent implements Agent {
             if (c.midMessage()) {
                 reason = "peer hung up in the middle of a message";
                 close(c, reason, counters.closedFault);
+            } else if (c.inFlight() > 0) {
+                // The peer finished sending (maybe only half-closed): answer what it asked for, then close.
+                c.readPhase = IoConnection.READ_NONE;
+                c.closeReason = "peer closed its sending side; answered the requests in flight";
+                pauseReading(c);
             } else {
-                close(c, c.inFlight() > 0 ? "peer closed with " + c.inFlight() + " requests in flight" : "peer closed",
-                        counters.closedByPeer);
+                close(c, "peer closed", counters.closedByPeer);
             }
         }
         return n;
@@ -580,6 +590,7 @@ final class IoAgent implements Agent {
             return;
         }
         counters.inFlight.getAndAddRelease(-1);
+        c.answersReceived++;
         if (c.state != IoConnection.OPEN) {
             return; // the peer is gone; the answer is dropped with the session
         }
@@ -710,7 +721,7 @@ final class IoAgent implements Agent {
     /** The encode agent let go of the session: its slots go back to the pool and its index is free. */
     private void release(IoConnection c) {
         Session s = c.session;
-        long unanswered = c.submitted - c.answered - c.answersReady;
+        long unanswered = c.submitted - c.answersReceived; // discarded by the encode agent at close
         if (unanswered > 0) {
             counters.inFlight.getAndAddRelease(-unanswered);
         }

@@ -31,6 +31,8 @@ final class IoConnection {
     long submitted;
     long answered;
     long answersReady;
+    /** Answers that came back from the encode agent, written or (after a close) dropped. */
+    long answersReceived;
 
     int readPhase;
     long readPosition;
@@ -64,6 +66,7 @@ final class IoConnection {
         submitted = 0;
         answered = 0;
         answersReady = 0;
+        answersReceived = 0;
         readPhase = READ_HEADER;
         readPosition = 0;
         readTarget = 0;

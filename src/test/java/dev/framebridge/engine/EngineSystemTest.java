@@ -46,7 +46,7 @@ class EngineSystemTest {
 
     @BeforeEach
     void start() throws Exception {
-        harness = new EngineHarness(dir, c -> c.stallTimeoutMs(500).maxPayload(16L * 1024 * 1024));
+        harness = new EngineHarness(dir, c -> c.stallTimeoutMs(500).maxPayload(16L * 1024 * 1024).maxConnections(16));
     }
 
     @AfterEach
@@ -348,6 +348,55 @@ class EngineSystemTest {
         HxfrClient other = client(harness.tcp);
         assertDecodes(streamLikeVsockenc(other, pattern(160, 120), 10), 10, 160, 120);
         assertEquals(framesInBefore + 10, harness.counter(CounterId.FRAMES_IN), "the slow client made no progress meanwhile");
+    }
+
+    @Test
+    void enableScanoutIsAnsweredHonestlyAsNotEnabled() throws Exception {
+        HxfrClient c = client(harness.unix);
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment m = a.allocate(dev.framebridge.protocol.EnableScanoutFlyweight.LENGTH);
+            new dev.framebridge.protocol.EnableScanoutFlyweight().wrap(m, 0).header(0, 1).scanoutId(2).width(1280)
+                    .height(720).refreshRate(60);
+            c.sendRaw(m, m.byteSize());
+        }
+        Answer a = c.readAnswer();
+        assertEquals(Hxfr.MSG_SCANOUT_RESP, a.type());
+        dev.framebridge.protocol.ScanoutResponseFlyweight r =
+                new dev.framebridge.protocol.ScanoutResponseFlyweight().wrap(c.lastAnswerBytes(), 0);
+        assertEquals(2, r.scanoutId());
+        assertFalse(r.success(), "no virtual display path yet: success = 0");
+    }
+
+    @Test
+    void hangUpWithRequestsInFlightReturnsTheSlotsForTheNextClients() throws Exception {
+        EngineHarness.Pattern p = pattern(320, 240);
+        for (int round = 0; round < 40; round++) { // 40 × 2 slots ≫ the pool's spare slots if any leaked
+            HxfrClient gone = harness.connect(round % 2 == 0 ? harness.unix : harness.tcp);
+            gone.sendFrame(p.frame(round), p.bytes(), p.width, p.height, p.format, p.stride, 1, true);
+            gone.sendFrame(p.frame(round), p.bytes(), p.width, p.height, p.format, p.stride, 2, false);
+            gone.close();
+            waitFor(() -> harness.counter(CounterId.CONNECTIONS_ACTIVE) == 0 && harness.counter(CounterId.IN_FLIGHT) == 0);
+        }
+        HxfrClient after = client(harness.unix);
+        assertDecodes(streamLikeVsockenc(after, p, 3), 3, 320, 240);
+        assertEquals(41, harness.counter(CounterId.CONNECTIONS_ACCEPTED));
+    }
+
+    @Test
+    void aClientThatHalfClosesStillGetsEveryAnswer() throws Exception {
+        HxfrClient c = client(harness.tcp);
+        EngineHarness.Pattern p = pattern(160, 120);
+        for (int i = 0; i < 3; i++) {
+            c.sendFrame(p.frame(i), p.bytes(), p.width, p.height, p.format, p.stride, i, i == 0);
+        }
+        c.socket().shutdownOutput();
+        for (int i = 0; i < 3; i++) {
+            Answer a = c.readAnswer();
+            assertTrue(a.isFrame(), a.toString());
+            assertEquals(i, a.pts());
+        }
+        IOException end = assertThrows(IOException.class, c::readAnswer);
+        assertTrue(end.getMessage().contains("closed"), end.getMessage());
     }
 
     static void sleepQuietly(long ms) {
