@@ -76,6 +76,7 @@ final class IoAgent implements Agent {
     private final OneToOneRingBuffer[] answerRings;
     private final WakeableIdleStrategy[] encodeIdles;
     private final int[] agentLoad;
+    private final long[] allowListRefusals;
     private final HxfrDecoder decoder;
     private final EngineCounters counters;
     private final EngineLog log;
@@ -116,6 +117,7 @@ final class IoAgent implements Agent {
         this.answerRings = answerRings;
         this.encodeIdles = encodeIdles;
         this.agentLoad = new int[requestRings.length];
+        this.allowListRefusals = new long[listeners.length];
         this.counters = counters;
         this.log = log;
         this.decoder = new HxfrDecoder(config.limits());
@@ -241,6 +243,7 @@ final class IoAgent implements Agent {
                 log.error("accept on " + listener.endpoint() + " failed: " + e.getMessage());
                 return accepted;
             }
+            reportAllowListRefusals(listenerIndex);
             if (socket == null) {
                 return accepted;
             }
@@ -253,6 +256,17 @@ final class IoAgent implements Agent {
                 continue;
             }
             open(socket, listener.endpoint().toString());
+        }
+    }
+
+    private void reportAllowListRefusals(int listenerIndex) {
+        SocketListener listener = listeners[listenerIndex];
+        long rejected = listener.rejectedPeers();
+        if (rejected != allowListRefusals[listenerIndex]) {
+            counters.refused.getAndAddRelease(rejected - allowListRefusals[listenerIndex]);
+            allowListRefusals[listenerIndex] = rejected;
+            log.info("refused " + listener.lastRejectedPeer() + " on " + listener.endpoint()
+                    + ": its CID is not in --vsock-allow-cid " + config.vsockAllowedCids());
         }
     }
 
