@@ -105,7 +105,7 @@ final class SocketAddresses {
                 case LibC.AF_INET6 -> {
                     byte[] ip = new byte[16];
                     MemorySegment.copy(addr, JAVA_BYTE, SIN6_ADDR, ip, 0, 16);
-                    yield "tcp:[" + InetAddress.getByAddress(ip).getHostAddress() + "]:" + port(addr, SIN6_PORT);
+                    yield "tcp:[" + ipv6Text(ip) + "]:" + port(addr, SIN6_PORT);
                 }
                 case Vsock.AF_VSOCK -> "vsock:" + Integer.toUnsignedString(addr.get(JAVA_INT, Vsock.SVM_CID)) + ":"
                         + Integer.toUnsignedString(addr.get(JAVA_INT, Vsock.SVM_PORT));
@@ -114,6 +114,40 @@ final class SocketAddresses {
         } catch (UnknownHostException e) {
             throw new IllegalStateException("impossible: raw address rejected", e);
         }
+    }
+
+    /** RFC 5952 text ({@code ::1}, {@code fe80::1}): Java's own form writes every zero group. */
+    static String ipv6Text(byte[] ip) {
+        int[] groups = new int[8];
+        for (int i = 0; i < 8; i++) {
+            groups[i] = ((ip[2 * i] & 0xff) << 8) | (ip[2 * i + 1] & 0xff);
+        }
+        int bestStart = -1;
+        int bestLen = 1; // a single zero group is not compressed
+        for (int i = 0; i < 8; ) {
+            int j = i;
+            while (j < 8 && groups[j] == 0) {
+                j++;
+            }
+            if (j - i > bestLen) {
+                bestStart = i;
+                bestLen = j - i;
+            }
+            i = j == i ? i + 1 : j;
+        }
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 8; i++) {
+            if (i == bestStart) {
+                sb.append("::");
+                i += bestLen - 1;
+                continue;
+            }
+            if (sb.length() > 0 && sb.charAt(sb.length() - 1) != ':') {
+                sb.append(':');
+            }
+            sb.append(Integer.toHexString(groups[i]));
+        }
+        return sb.toString();
     }
 
     static int port(MemorySegment addr, long offset) {
