@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "framebridge", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Low-latency frame-to-H.264 bridge for virtual machines (HXFR host engine and tools).",
-        subcommands = {ServeCommand.class, StatCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {ServeCommand.class, StatCommand.class, ProbeCommand.class, RelayCommand.class, DemoCommand.class,
+            EncodeCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 failure, 2 bad usage; see each command's --help for its own."})
 public final class Main implements Runnable {
     @CommandLine.Spec
