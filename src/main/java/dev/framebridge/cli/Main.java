@@ -24,6 +24,7 @@ public final class Main implements Runnable {
     public static int run(String... args) {
         CommandLine cmd = new CommandLine(new Main());
         cmd.setCaseInsensitiveEnumValuesAllowed(true);
+        cmd.setUsageHelpWidth(120); // the tools' footers (exit codes, examples) are written for 120 columns
         ConfigFile.install(cmd, args);
         return cmd.execute(args);
     }

@@ -33,9 +33,9 @@ import picocli.CommandLine.Parameters;
             "  1  probe itself failed (a bug: please report the message)",
             "  2  bad usage (unknown option, bad endpoint, size or format)",
             "  3  nothing listens at the endpoint (connection refused, or no socket file)",
-            "  4  cannot connect otherwise (timeout, permission, no vsock in this kernel, hybrid-vsock handshake refused)",
-            "  5  connected, but no answer within --timeout: the listener accepts and nothing answers (a relay that",
-            "     forwards one direction only, or a stuck host)",
+            "  4  cannot connect otherwise (timeout, permission, no vsock in this kernel, hybrid-vsock refused)",
+            "  5  connected, but no answer within --timeout: the listener accepts and nothing answers",
+            "     (a relay that forwards one direction only, or a stuck host)",
             "  6  the peer closed or reset the connection instead of answering (a relay that cannot reach its target)",
             "  7  the answer is not HXFR, or not the answer asked for (wrong port, or a stream out of step)",
             "  8  the host answered with an HXFR ERROR (its code and message are printed)",
@@ -115,6 +115,7 @@ public final class ProbeCommand implements Callable<Integer> {
                 .append(",\"ok\":").append(r.ok()).append(",\"exitCode\":").append(r.exitCode())
                 .append(",\"failure\":").append(r.ok() ? "null" : CliValues.json(r.failure().id))
                 .append(",\"cause\":").append(CliValues.json(r.cause()))
+                .append(",\"pingMedianMs\":").append(Double.isNaN(r.pingMedianMs()) ? "null" : CliValues.num(r.pingMedianMs()))
                 .append(",\"steps\":").append(steps);
         Prober.Stats s = r.stats();
         if (s != null) {

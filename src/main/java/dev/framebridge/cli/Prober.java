@@ -10,7 +10,14 @@ import dev.framebridge.ffi.ErrnoException;
 import dev.framebridge.ffi.LibC;
 import dev.framebridge.protocol.ErrorCode;
 import dev.framebridge.protocol.Hxfr;
+import dev.framebridge.protocol.HeaderFlyweight;
+import dev.framebridge.protocol.MessageFlyweight;
 import dev.framebridge.transport.Endpoint;
+import dev.framebridge.transport.ListenOptions;
+import dev.framebridge.transport.NativeSocket;
+import dev.framebridge.transport.SocketListener;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
@@ -36,7 +43,8 @@ final class Prober {
                  long bytes) {
     }
 
-    record Result(Endpoint endpoint, List<Step> steps, ProbeFailure failure, String cause, Stats stats) {
+    record Result(Endpoint endpoint, List<Step> steps, ProbeFailure failure, String cause, double pingMedianMs,
+                  Stats stats) {
         boolean ok() {
             return failure == null;
         }
@@ -54,6 +62,7 @@ final class Prober {
     private final int frames;
     private final Consumer<Step> onStep;
     private final List<Step> steps = new ArrayList<>();
+    private double pingMedianMs = Double.NaN;
 
     Prober(Endpoint endpoint, Duration timeout, int width, int height, dev.framebridge.frame.PixelFormat format,
            int frames, Consumer<Step> onStep) {
@@ -78,6 +87,7 @@ final class Prober {
     }
 
     Result run() {
+        warmUp();
         long t0 = System.nanoTime();
         HxfrClient client;
         try {
@@ -85,42 +95,94 @@ final class Prober {
         } catch (IOException e) {
             Failed f = connectFailure(e);
             step("connect", false, t0, f.getMessage());
-            return new Result(endpoint, steps, f.failure, f.getMessage(), null);
+            return new Result(endpoint, steps, f.failure, f.getMessage(), pingMedianMs, null);
         }
         step("connect", true, t0, "connected to " + endpoint);
         try (client; TestPattern pattern = new TestPattern(width, height, format)) {
             ping(client);
             oneFrame(client, pattern);
             Stats stats = frames > 0 ? stream(client, pattern) : null;
-            return new Result(endpoint, steps, null, null, stats);
+            return new Result(endpoint, steps, null, null, pingMedianMs, stats);
         } catch (Failed f) {
-            return new Result(endpoint, steps, f.failure, f.getMessage(), null);
+            return new Result(endpoint, steps, f.failure, f.getMessage(), pingMedianMs, null);
         } catch (RuntimeException e) {
             String cause = "probe failed unexpectedly: " + e;
             step("internal", false, System.nanoTime(), cause);
-            return new Result(endpoint, steps, ProbeFailure.INTERNAL, cause, null);
+            return new Result(endpoint, steps, ProbeFailure.INTERNAL, cause, pingMedianMs, null);
         }
     }
 
+    /**
+     * Links the native calls and runs the client's code once against a loopback socket of our own, so the
+     * connect and ping figures measure the path, not the JVM's first-call costs (~0.5 s otherwise). Best effort.
+     */
+    private static void warmUp() {
+        try (SocketListener l = SocketListener.listen(Endpoint.parse("tcp:127.0.0.1:0"), ListenOptions.defaults());
+             HxfrClient c = HxfrClient.connect(l.endpoint(), Duration.ofSeconds(1));
+             Arena arena = Arena.ofConfined()) {
+            NativeSocket server = null;
+            for (int i = 0; i < 1000 && server == null; i++) {
+                server = l.accept();
+                if (server == null) {
+                    Thread.sleep(1);
+                }
+            }
+            if (server == null) {
+                return;
+            }
+            try (NativeSocket accepted = server) {
+                MemorySegment buf = arena.allocate(MessageFlyweight.HEADER_LENGTH);
+                c.sendHeaderOnly(Hxfr.MSG_PING);
+                long got = 0;
+                while (got < buf.byteSize() && accepted.awaitReadable(1000)) {
+                    long n = accepted.read(buf, got, buf.byteSize() - got);
+                    if (n < 0) {
+                        return;
+                    }
+                    got += n;
+                }
+                new HeaderFlyweight().wrap(buf, 0).set(Hxfr.MSG_PONG, 0, 1, 0);
+                accepted.write(buf, 0, buf.byteSize());
+                c.readAnswer();
+            }
+        } catch (IOException | RuntimeException e) {
+            // only a warm-up: the real steps report real problems
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** PINGs sent: the first proves the path, the rest give a round trip free of first-call costs. */
+    static final int PINGS = 10;
+
     private void ping(HxfrClient client) throws Failed {
         long t = System.nanoTime();
-        Answer a;
-        try {
-            client.sendHeaderOnly(Hxfr.MSG_PING);
-            a = client.readAnswer();
-        } catch (IOException e) {
-            throw fail("ping", t, exchangeFailure(e, "PING", "PONG",
-                    "the listener accepts but nothing answers — check that the relay (if any) forwards both"
-                            + " directions, and that framebridge serve runs behind it (framebridge stat)"));
+        long[] rtts = new long[PINGS];
+        for (int i = 0; i < PINGS; i++) {
+            long p = System.nanoTime();
+            Answer a;
+            try {
+                client.sendHeaderOnly(Hxfr.MSG_PING);
+                a = client.readAnswer();
+            } catch (IOException e) {
+                throw fail("ping", t, exchangeFailure(e, "PING", "PONG",
+                        "the listener accepts but nothing answers — check that the relay (if any) forwards both"
+                                + " directions, and that framebridge serve runs behind it (framebridge stat)"));
+            }
+            rtts[i] = System.nanoTime() - p;
+            if (a.isError()) {
+                throw fail("ping", t, ProbeFailure.HOST_ERROR, "PING answered with ERROR " + errorText(a));
+            }
+            if (a.type() != Hxfr.MSG_PONG) {
+                throw fail("ping", t, ProbeFailure.NOT_HXFR, "PING answered with " + Hxfr.typeName(a.type())
+                        + " instead of PONG: the host sent an unsolicited message, or the stream is out of step");
+            }
         }
-        if (a.isError()) {
-            throw fail("ping", t, ProbeFailure.HOST_ERROR, "PING answered with ERROR " + errorText(a));
-        }
-        if (a.type() != Hxfr.MSG_PONG) {
-            throw fail("ping", t, ProbeFailure.NOT_HXFR, "PING answered with " + Hxfr.typeName(a.type())
-                    + " instead of PONG: the host sent an unsolicited message, or the stream is out of step");
-        }
-        step("ping", true, t, "PONG round trip");
+        long first = rtts[0];
+        java.util.Arrays.sort(rtts);
+        pingMedianMs = ms(rtts[PINGS / 2]);
+        step("ping", true, t, String.format(java.util.Locale.ROOT, "%d PINGs, %d PONGs: round trip median %.3f ms,"
+                + " min %.3f ms (first %.3f ms)", PINGS, PINGS, pingMedianMs, ms(rtts[0]), ms(first)));
     }
 
     private void oneFrame(HxfrClient client, TestPattern pattern) throws Failed {
@@ -130,8 +192,8 @@ final class Prober {
         if (problem != null) {
             throw fail("frame", t, ProbeFailure.BAD_ANSWER, "first frame: " + problem);
         }
-        step("frame", true, t, String.format("%dx%d %s → keyframe of %,d bytes, SPS/PPS in front, pts echoed",
-                width, height, format.name(), a.accessUnit().byteSize()));
+        step("frame", true, t, String.format("%dx%d %s → keyframe of %,d bytes, SPS/PPS in front, pts echoed"
+                + " (the time includes the host opening its encoder)", width, height, CliValues.formatName(format), a.accessUnit().byteSize()));
     }
 
     private Stats stream(HxfrClient client, TestPattern pattern) throws Failed {
@@ -215,8 +277,9 @@ final class Prober {
                     + " (see the host log and framebridge stat's distinct errors)");
         }
         if (e instanceof ErrnoException ee && (ee.errno() == LibC.ECONNRESET || ee.errno() == LibC.EPIPE)) {
-            return new Failed(ProbeFailure.CLOSED, prefix + "the peer reset the connection (" + e.getMessage()
-                    + "): the host or relay dropped us — see its log");
+            return new Failed(ProbeFailure.CLOSED, prefix + "the peer reset the connection instead of answering ("
+                    + e.getMessage() + "): a relay that cannot reach its target does this (see the relay's log), or the"
+                    + " host dropped us (see the host log and framebridge stat's distinct errors)");
         }
         if (e instanceof NotHxfrException) {
             return new Failed(ProbeFailure.NOT_HXFR, prefix + e.getMessage() + " — is this the right port or path?");
