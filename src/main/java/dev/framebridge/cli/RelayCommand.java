@@ -2,10 +2,8 @@ package dev.framebridge.cli;
 
 import dev.framebridge.relay.Relay;
 import dev.framebridge.relay.RelayLog;
-import dev.framebridge.relay.RelayReport;
 import dev.framebridge.transport.Endpoint;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
@@ -28,8 +26,8 @@ import picocli.CommandLine.Parameters;
             "  framebridge relay hvsock:/run/fc/v.sock:5000 unix:/run/framebridge/hxfr.sock   (listens on"
                     + " /run/fc/v.sock_5000, where Firecracker connects guest-initiated vsock)",
             "",
-            "Exit codes: 0 stopped by SIGINT/SIGTERM (connections reported), 1 cannot listen on LISTEN (the message"
-                    + " says why), 2 bad usage."})
+            "Exit codes: stops on SIGINT/SIGTERM after reporting every open connection (the shell sees 130/143, as for"
+                    + " any JVM stopped by a signal); 1 cannot listen on LISTEN (the message says why); 2 bad usage."})
 public final class RelayCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -76,10 +74,9 @@ public final class RelayCommand implements Callable<Integer> {
             return 1;
         }
         CountDownLatch done = new CountDownLatch(1);
+        // close() waits until the loop has reported every open connection, so nothing is lost on SIGTERM
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             relay.close();
-            List<RelayReport> all = relay.finished();
-            log.info("stopped after " + all.size() + " connection(s)");
             done.countDown();
         }, "framebridge-relay-shutdown"));
         relay.run();

@@ -130,6 +130,7 @@ public final class Relay implements AutoCloseable {
             listener.close();
             epoll.close();
             wake.close();
+            log.info("stopped after " + finished.size() + " connection(s)");
             stopped = true;
         }
     }

@@ -47,9 +47,18 @@ class ProbeCommandTest {
             assertTrue(r.out().contains("30 frames"), r.all());
             assertTrue(r.out().contains("probe ok"), r.all());
         }
-        // 1 + 30 frames per run, 10 pings per run, all answered by the engine
-        assertEquals(62, engine.counter(CounterId.FRAMES_OUT));
-        assertEquals(20, engine.counter(CounterId.PINGS));
+        // 1 + 30 frames per run, 10 pings per run, all answered by the engine (its counters are bumped once per
+        // duty cycle, after the write the client already read: give them a moment)
+        awaitCounter(CounterId.FRAMES_OUT, 62);
+        awaitCounter(CounterId.PINGS, 20);
+    }
+
+    private void awaitCounter(CounterId id, long expected) {
+        long deadline = System.nanoTime() + 3_000_000_000L;
+        while (engine.counter(id) != expected && System.nanoTime() - deadline < 0) {
+            Thread.onSpinWait();
+        }
+        assertEquals(expected, engine.counter(id), id.label());
     }
 
     @Test
@@ -103,7 +112,7 @@ class ProbeCommandTest {
             assertTrue(r.out().contains("no PONG in 700 ms") && r.out().contains("forwards both directions"), r.all());
             // the PING crossed the relay and the host answered it: the broken hop is the way back
             assertEquals(12, oneWay.forwarded.get());
-            assertEquals(1, engine.counter(CounterId.PINGS));
+            awaitCounter(CounterId.PINGS, 1);
         }
     }
 
