@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "framebridge", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Low-latency frame-to-H.264 bridge for virtual machines (HXFR host engine and tools).",
-        subcommands = {ServeCommand.class, StatCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {ServeCommand.class, StatCommand.class, ProbeCommand.class, RelayCommand.class, DemoCommand.class,
+            EncodeCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 failure, 2 bad usage; see each command's --help for its own.",
                 "Set FRAMEBRIDGE_DEBUG=1 to see stack traces."})
 public final class Main implements Runnable {
@@ -24,6 +25,7 @@ public final class Main implements Runnable {
     public static int run(String... args) {
         CommandLine cmd = new CommandLine(new Main());
         cmd.setCaseInsensitiveEnumValuesAllowed(true);
+        cmd.setUsageHelpWidth(120); // the tools' footers (exit codes, examples) are written for 120 columns
         cmd.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             // A bad value found after parsing (an endpoint, a limit) is a usage error with a message, not a crash.
             boolean usage = e instanceof IllegalArgumentException;

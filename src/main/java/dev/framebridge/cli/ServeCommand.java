@@ -79,7 +79,7 @@ public final class ServeCommand implements Callable<Integer> {
     long stallTimeoutMs;
 
     @Option(names = "--idle", defaultValue = "default", paramLabel = "STRATEGY",
-            description = "Idle strategy: default (spin briefly, then park in epoll: ~0% CPU idle), spin (lowest latency, a core each), yield, backoff.")
+            description = "Idle strategy: default (spin briefly, then park in epoll: ~0%% CPU idle), spin (lowest latency, a core each), yield, backoff.")
     String idle;
 
     @Option(names = "--unix-mode", defaultValue = "600", paramLabel = "OCTAL", description = "Permissions of Unix socket files. Default: ${DEFAULT-VALUE}.")

@@ -26,6 +26,8 @@ public final class HxfrClient implements AutoCloseable {
     private final Arena arena = Arena.ofShared();
     private final MemorySegment out = arena.allocate(FrameRequestFlyweight.LENGTH);
     private final MemorySegment in = arena.allocate(ErrorFlyweight.LENGTH);
+    /** One NAL entry's u32 size; a field because a shared arena frees nothing until it closes. */
+    private final MemorySegment sizeBuf = arena.allocate(4);
     private final FrameRequestFlyweight request = new FrameRequestFlyweight();
     private final HeaderFlyweight header = new HeaderFlyweight();
     private final FrameResponseFlyweight response = new FrameResponseFlyweight();
@@ -86,7 +88,8 @@ public final class HxfrClient implements AutoCloseable {
         int type = header.type();
         long payload = header.payloadSize();
         if (header.magic() != Hxfr.MAGIC) {
-            throw new IOException(String.format("answer has bad magic 0x%08x: the peer is not an HXFR host", header.magic()));
+            throw new NotHxfrException(String.format("answer has bad magic 0x%08x: the peer is not an HXFR host",
+                    header.magic()));
         }
         if (type == Hxfr.MSG_FRAME_RESPONSE) {
             readFully(in, MessageFlyweight.HEADER_LENGTH, FrameResponseFlyweight.BODY_LENGTH, "frame response");
@@ -95,7 +98,6 @@ public final class HxfrClient implements AutoCloseable {
             long remaining = payload - FrameResponseFlyweight.BODY_LENGTH;
             ensureAnswerCapacity(remaining);
             long auBytes = 0;
-            MemorySegment sizeBuf = arena.allocate(4);
             for (long i = 0; i < nals; i++) {
                 readFully(sizeBuf, 0, 4, "NAL entry size");
                 long size = sizeBuf.get(HxfrLayouts.U32, 0) & 0xFFFF_FFFFL;
@@ -154,7 +156,7 @@ public final class HxfrClient implements AutoCloseable {
         while (done < length) {
             long n = socket.read(dst, offset + done, length - done);
             if (n < 0) {
-                throw new IOException("host closed the connection while we waited for the " + what
+                throw new PeerClosedException("host closed the connection while we waited for the " + what
                         + " (" + done + " of " + length + " bytes)");
             }
             if (n == 0 && !socket.awaitReadable(timeout.toMillis())) {
