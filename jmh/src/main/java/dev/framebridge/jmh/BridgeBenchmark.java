@@ -42,13 +42,17 @@ public class BridgeBenchmark {
     @Param({"framebridge", "plain-echo"})
     public String server;
 
+    /** The engine's idle strategy: default (spin, then park), spin, yield or backoff. */
+    @Param({"default"})
+    public String idle;
+
     private Frames frames;
     private RoundTrips trips;
 
     @Setup(Level.Trial)
     public void setUp() throws IOException {
         frames = new Frames(size, 4);
-        LoopbackServer s = server.equals("framebridge") ? LoopbackServer.engine(new StandInBackend())
+        LoopbackServer s = server.equals("framebridge") ? LoopbackServer.engine(new StandInBackend(), idle)
                 : LoopbackServer.plainEcho();
         trips = new RoundTrips("bridge " + server + " " + size + " BGRA", frames, s, 1);
     }

@@ -39,13 +39,17 @@ public class FullPathBenchmark {
     @Param({"1", "2"})
     public int outstanding;
 
+    /** The engine's idle strategy: default (spin, then park), spin, yield or backoff. */
+    @Param({"default"})
+    public String idle;
+
     private Frames frames;
     private RoundTrips trips;
 
     @Setup(Level.Trial)
     public void setUp() throws IOException {
         frames = new Frames(size, 30);
-        trips = new RoundTrips("full-path x264 " + size + " BGRA", frames, LoopbackServer.engine(new X264Backend()),
+        trips = new RoundTrips("full-path x264 " + size + " BGRA", frames, LoopbackServer.engine(new X264Backend(), idle),
                 outstanding);
     }
 

@@ -44,8 +44,9 @@ abstract class LoopbackServer implements AutoCloseable {
     /** Threads whose allocation is the server's (for bytes per frame). */
     abstract List<Thread> serverThreads();
 
-    static LoopbackServer engine(EncoderBackend backend) throws IOException {
-        return new EngineServer(backend);
+    /** @param idle the engine's idle strategy ({@code default}: spin, then park in epoll / park) */
+    static LoopbackServer engine(EncoderBackend backend, String idle) throws IOException {
+        return new EngineServer(backend, idle);
     }
 
     static LoopbackServer plainEcho() throws IOException {
@@ -75,11 +76,12 @@ abstract class LoopbackServer implements AutoCloseable {
     private static final class EngineServer extends LoopbackServer {
         private final Engine engine;
 
-        EngineServer(EncoderBackend backend) throws IOException {
+        EngineServer(EncoderBackend backend, String idle) throws IOException {
             EngineConfig config = new EngineConfig()
                     .listen(Endpoint.parse("unix:" + dir.resolve("fb.sock")))
                     .countersFile(dir.resolve("counters.dat"))
                     .maxConnections(4)
+                    .idle(idle)
                     .latencyRecorder(serverSide);
             engine = Engine.start(config, backend, new EngineLog(System.err, false));
         }
