@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import org.HdrHistogram.SingleWriterRecorder;
 
 /**
  * Everything the engine is started with, with the defaults that serve a real VM out of the box. Fluent
@@ -40,6 +41,7 @@ public final class EngineConfig {
     private String preset = "ultrafast";
     private int encoderThreads;
     private boolean verbose;
+    private SingleWriterRecorder latencyRecorder;
 
     public List<Endpoint> listen() {
         return listen;
@@ -234,6 +236,20 @@ public final class EngineConfig {
 
     public EngineConfig verbose(boolean v) {
         this.verbose = v;
+        return this;
+    }
+
+    public SingleWriterRecorder latencyRecorder() {
+        return latencyRecorder;
+    }
+
+    /**
+     * Also records every request-to-answer time (ns, from the last request byte read to the last answer byte
+     * written) into {@code recorder}, whose single writer is the I/O agent; its owner takes interval histograms
+     * whenever it likes. For embedders and benchmarks: the counters file only carries cumulative percentiles.
+     */
+    public EngineConfig latencyRecorder(SingleWriterRecorder recorder) {
+        this.latencyRecorder = recorder;
         return this;
     }
 

@@ -25,6 +25,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import org.HdrHistogram.Histogram;
+import org.HdrHistogram.SingleWriterRecorder;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.Agent;
@@ -93,6 +94,7 @@ final class IoAgent implements Agent {
     private final MemorySegment skipBuffer = arena.allocate(SKIP_BUFFER);
     private final Histogram latency = new Histogram(60_000_000_000L, 3);
     private final Histogram encodeTime = new Histogram(60_000_000_000L, 3);
+    private final SingleWriterRecorder latencyRecorder;
 
     private long now;
     private long nextHousekeeping;
@@ -121,6 +123,7 @@ final class IoAgent implements Agent {
         this.counters = counters;
         this.log = log;
         this.decoder = new HxfrDecoder(config.limits());
+        this.latencyRecorder = config.latencyRecorder();
         this.connections = new IoConnection[sessions.length];
         this.freeSessions = new int[sessions.length];
         for (int i = sessions.length - 1; i >= 0; i--) {
@@ -554,7 +557,7 @@ final class IoAgent implements Agent {
 
     private void submit(IoConnection c, FrameSlot slot, int kind) {
         slot.kind = kind;
-        slot.receivedNanos = now;
+        slot.receivedNanos = System.nanoTime(); // the last byte was just read (the cycle's clock may be a whole frame older)
         c.submitted++;
         counters.inFlight.getAndAddRelease(1);
         Session s = c.session;
@@ -674,7 +677,11 @@ final class IoAgent implements Agent {
             c.errors++;
         }
         if (slot.answerLength > 0) {
-            latency.recordValue(Math.max(0, now - slot.receivedNanos));
+            long took = Math.max(0, System.nanoTime() - slot.receivedNanos); // the last answer byte was just written
+            latency.recordValue(took);
+            if (latencyRecorder != null) {
+                latencyRecorder.recordValue(took);
+            }
         }
         c.writeSlot = null;
         c.answered++;

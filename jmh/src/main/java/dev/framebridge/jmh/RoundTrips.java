@@ -1,0 +1,139 @@
+package dev.framebridge.jmh;
+
+import java.io.FileWriter;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.util.List;
+import java.util.Locale;
+import org.HdrHistogram.Histogram;
+import org.openjdk.jmh.infra.IterationParams;
+import org.openjdk.jmh.runner.IterationType;
+
+/**
+ * Streams frames to a {@link LoopbackServer} with {@code outstanding} requests in flight and keeps, over the
+ * measurement iterations only, HdrHistograms of the client's round trip (send start → last answer byte read) and of
+ * the server's own time, plus the bytes the server's threads and the client allocated per frame. One instance per
+ * benchmark trial, driven by the benchmark thread.
+ */
+final class RoundTrips implements AutoCloseable {
+    private final String title;
+    private final Frames frames;
+    private final LoopbackServer server;
+    private final StreamClient client;
+    private final int outstanding;
+    private final long[] sentAt = new long[64];
+    private final Histogram rtt = new Histogram(3);
+    private final Histogram trialRtt = new Histogram(3);
+    private final Histogram trialServer = new Histogram(3);
+    private final List<Thread> serverThreads;
+    private final com.sun.management.ThreadMXBean mx =
+            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    private long sent;
+    private long received;
+    private long auBytes;
+    private long iterationFrames;
+    private long iterationServerBytes;
+    private long iterationClientBytes;
+    private long measuredFrames;
+    private long measuredServerBytes;
+    private long measuredClientBytes;
+    private long measuredAuBytes;
+
+    RoundTrips(String title, Frames frames, LoopbackServer server, int outstanding) throws IOException {
+        this.title = title;
+        this.frames = frames;
+        this.server = server;
+        this.outstanding = outstanding;
+        this.client = new StreamClient(server.endpoint());
+        for (int i = 0; i < outstanding - 1; i++) {
+            send();
+        }
+        // the first answers (encoder open, pool slot growth) belong to start-up, not to any iteration
+        frame();
+        frame();
+        this.serverThreads = server.serverThreads();
+    }
+
+    private void send() throws IOException {
+        long n = sent;
+        sentAt[(int) (n & 63)] = System.nanoTime();
+        client.send(frames.frame(n), frames.bytes, frames.width, frames.height, frames.stride, n * 33_333_333L,
+                n % 60 == 0);
+        sent++;
+    }
+
+    /** One frame: sends the next request and reads the oldest answer (1 outstanding: its own). */
+    long frame() throws IOException {
+        send();
+        long length = client.receive();
+        long n = received++;
+        rtt.recordValue(System.nanoTime() - sentAt[(int) (n & 63)]);
+        auBytes += length;
+        return length;
+    }
+
+    void iterationStart() {
+        rtt.reset();
+        server.serverSide.getIntervalHistogram(); // drop what the warm-up or the previous iteration recorded
+        iterationFrames = received;
+        iterationServerBytes = LoopbackServer.allocatedBytes(serverThreads);
+        iterationClientBytes = mx.getCurrentThreadAllocatedBytes();
+        auBytes = 0;
+    }
+
+    void iterationEnd(IterationParams params) {
+        long clientBytes = mx.getCurrentThreadAllocatedBytes() - iterationClientBytes;
+        long serverBytes = LoopbackServer.allocatedBytes(serverThreads) - iterationServerBytes;
+        Histogram serverSide = server.serverSide.getIntervalHistogram();
+        if (params.getType() == IterationType.MEASUREMENT) {
+            trialRtt.add(rtt);
+            trialServer.add(serverSide);
+            measuredFrames += received - iterationFrames;
+            measuredServerBytes += serverBytes;
+            measuredClientBytes += clientBytes;
+            measuredAuBytes += auBytes;
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        while (received < sent) {
+            client.receive();
+            received++;
+        }
+        client.close();
+        server.close();
+        report();
+    }
+
+    private void report() {
+        long frames = Math.max(1, measuredFrames);
+        StringBuilder s = new StringBuilder();
+        s.append(String.format(Locale.ROOT, "[hdr] %s outstanding=%d frames=%d au=%d B/frame%n", title, outstanding,
+                measuredFrames, measuredAuBytes / frames));
+        s.append(line("  round trip (client) ", trialRtt));
+        s.append(line("  server-side         ", trialServer));
+        s.append(String.format(Locale.ROOT, "  allocation: server threads %.1f B/frame, client %.1f B/frame%n",
+                measuredServerBytes / (double) frames, measuredClientBytes / (double) frames));
+        System.out.print(s);
+        String file = System.getProperty("framebridge.jmh.hdr");
+        if (file != null) {
+            try (PrintWriter w = new PrintWriter(new FileWriter(file, true))) {
+                w.print(s);
+            } catch (IOException e) {
+                System.out.println("cannot append to " + file + ": " + e);
+            }
+        }
+    }
+
+    static String line(String label, Histogram h) {
+        return String.format(Locale.ROOT, "%s us: n=%d p50=%.1f p90=%.1f p99=%.1f p99.9=%.1f max=%.1f%n", label,
+                h.getTotalCount(), us(h.getValueAtPercentile(50)), us(h.getValueAtPercentile(90)),
+                us(h.getValueAtPercentile(99)), us(h.getValueAtPercentile(99.9)), us(h.getMaxValue()));
+    }
+
+    private static double us(long ns) {
+        return ns / 1000.0;
+    }
+}

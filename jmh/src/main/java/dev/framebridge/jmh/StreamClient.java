@@ -1,0 +1,122 @@
+package dev.framebridge.jmh;
+
+import dev.framebridge.frame.PixelFormat;
+import dev.framebridge.protocol.ErrorFlyweight;
+import dev.framebridge.protocol.FrameRequestFlyweight;
+import dev.framebridge.protocol.FrameResponseFlyweight;
+import dev.framebridge.protocol.Hxfr;
+import dev.framebridge.protocol.HxfrLayouts;
+import dev.framebridge.protocol.MessageFlyweight;
+import dev.framebridge.transport.Endpoint;
+import dev.framebridge.transport.NativeSocket;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.time.Duration;
+
+/**
+ * A vsockenc-style HXFR client that allocates nothing per frame (so the gc profiler sees the engine's allocation,
+ * not the client's): FRAME_REQUEST with pixel data, answers read into reused native buffers. Blocking with a
+ * timeout on every wait (poll), like a guest's encoder element.
+ */
+final class StreamClient implements AutoCloseable {
+    private static final long TIMEOUT_MS = 10_000;
+    private static final long MAX_ACCESS_UNIT = 32L << 20;
+
+    private final NativeSocket socket;
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment request = arena.allocate(FrameRequestFlyweight.LENGTH, 8);
+    private final MemorySegment answer = arena.allocate(ErrorFlyweight.LENGTH + 8, 8);
+    private final MemorySegment accessUnit = arena.allocate(MAX_ACCESS_UNIT, 4096);
+    private final FrameRequestFlyweight frameRequest = new FrameRequestFlyweight();
+    private final FrameResponseFlyweight frameResponse = new FrameResponseFlyweight();
+    private final ErrorFlyweight error = new ErrorFlyweight();
+    private long lastPts;
+    private boolean lastKeyframe;
+
+    StreamClient(Endpoint endpoint) throws IOException {
+        this.socket = NativeSocket.connect(endpoint, Duration.ofMillis(TIMEOUT_MS));
+    }
+
+    void send(MemorySegment pixels, long pixelBytes, int width, int height, int stride, long pts, boolean keyframe)
+            throws IOException {
+        frameRequest.wrap(request, 0).header(Hxfr.FLAG_PIXEL_DATA, 1, FrameRequestFlyweight.BODY_LENGTH + pixelBytes)
+                .resourceId(0).width(width).height(height).format(PixelFormat.BGRA8888.fourcc()).stride(stride)
+                .pts(pts).duration(33_333_333L).forceKeyframe(keyframe);
+        writeFully(request, FrameRequestFlyweight.LENGTH);
+        writeFully(pixels, pixelBytes);
+    }
+
+    /** Reads one FRAME_RESPONSE; returns the access unit's length (its bytes are in {@link #accessUnit()}). */
+    long receive() throws IOException {
+        readFully(answer, 0, MessageFlyweight.HEADER_LENGTH);
+        int type = answer.get(HxfrLayouts.U8, MessageFlyweight.TYPE_OFFSET) & 0xFF;
+        if (type == Hxfr.MSG_ERROR) {
+            readFully(answer, MessageFlyweight.HEADER_LENGTH, ErrorFlyweight.LENGTH - MessageFlyweight.HEADER_LENGTH);
+            error.wrap(answer, 0);
+            throw new IOException("server answered ERROR " + error.errorCode() + ": " + error.message());
+        }
+        if (type != Hxfr.MSG_FRAME_RESPONSE) {
+            throw new IOException("unexpected answer type " + Hxfr.typeName(type));
+        }
+        readFully(answer, MessageFlyweight.HEADER_LENGTH, FrameResponseFlyweight.BODY_LENGTH);
+        frameResponse.wrap(answer, 0);
+        lastPts = frameResponse.pts();
+        lastKeyframe = frameResponse.isKeyframe();
+        long nals = frameResponse.nalCount();
+        long total = 0;
+        for (long i = 0; i < nals; i++) {
+            readFully(answer, FrameResponseFlyweight.LENGTH, 4);
+            long size = answer.get(HxfrLayouts.U32, FrameResponseFlyweight.LENGTH) & 0xFFFF_FFFFL;
+            if (total + size > MAX_ACCESS_UNIT) {
+                throw new IOException("access unit larger than " + MAX_ACCESS_UNIT + " bytes");
+            }
+            readFully(accessUnit, total, size);
+            total += size;
+        }
+        return total;
+    }
+
+    long lastPts() {
+        return lastPts;
+    }
+
+    boolean lastKeyframe() {
+        return lastKeyframe;
+    }
+
+    MemorySegment accessUnit() {
+        return accessUnit;
+    }
+
+    private void writeFully(MemorySegment src, long length) throws IOException {
+        long done = 0;
+        while (done < length) {
+            long n = socket.write(src, done, length - done);
+            if (n == 0 && !socket.awaitWritable(TIMEOUT_MS)) {
+                throw new IOException("server did not take our bytes for " + TIMEOUT_MS + " ms");
+            }
+            done += n;
+        }
+    }
+
+    private void readFully(MemorySegment dst, long offset, long length) throws IOException {
+        long done = 0;
+        while (done < length) {
+            long n = socket.read(dst, offset + done, length - done);
+            if (n < 0) {
+                throw new IOException("server closed the connection");
+            }
+            if (n == 0 && !socket.awaitReadable(TIMEOUT_MS)) {
+                throw new IOException("no answer from the server within " + TIMEOUT_MS + " ms");
+            }
+            done += n;
+        }
+    }
+
+    @Override
+    public void close() {
+        socket.close();
+        arena.close();
+    }
+}
