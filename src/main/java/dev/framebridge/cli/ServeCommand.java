@@ -57,7 +57,7 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--encoder-threads", defaultValue = "0", paramLabel = "N", description = "Threads inside each encoder; 0 = backend default.")
     int encoderThreads;
 
-    @Option(names = "--encode-threads", defaultValue = "1", paramLabel = "N", description = "Encode agents (threads); sessions are spread over them. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--encode-threads", defaultValue = "1", paramLabel = "N", description = "Encode agents (threads); sessions are spread over them. 0 encodes on the I/O thread (no hand-off between threads). Default: ${DEFAULT-VALUE}.")
     int encodeThreads;
 
     @Option(names = "--max-in-flight", defaultValue = "2", paramLabel = "K",

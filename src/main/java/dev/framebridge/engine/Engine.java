@@ -13,6 +13,7 @@ import org.agrona.ErrorHandler;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.BusySpinIdleStrategy;
+import org.agrona.concurrent.CompositeAgent;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.YieldingIdleStrategy;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
@@ -83,7 +84,8 @@ public final class Engine implements AutoCloseable {
             for (int i = 0; i < sessions.length; i++) {
                 sessions[i] = new Session(i, slotsPerSession);
             }
-            int agents = config.encodeAgents();
+            boolean inline = config.encodeAgents() == 0;
+            int agents = inline ? 1 : config.encodeAgents();
             int records = config.maxConnections() * (slotsPerSession + 2) + 16;
             OneToOneRingBuffer[] requestRings = new OneToOneRingBuffer[agents];
             OneToOneRingBuffer[] answerRings = new OneToOneRingBuffer[agents];
@@ -113,11 +115,20 @@ public final class Engine implements AutoCloseable {
                 c.recordDistinct(t);
                 log.error("agent error (the agent goes on): " + t);
             };
-            AgentRunner ioRunner = new AgentRunner(ioIdle(config, io), onError, null, io);
-            AgentRunner[] encodeRunners = new AgentRunner[agents];
-            for (int i = 0; i < agents; i++) {
-                IdleStrategy idle = config.idle().equals("default") ? encodeIdles[i] : agronaIdle(config.idle());
-                encodeRunners[i] = new AgentRunner(idle, onError, null, encodeAgents[i]);
+            AgentRunner ioRunner;
+            AgentRunner[] encodeRunners;
+            if (inline) {
+                // One thread does it all: no hand-off between threads (the rings stay, as same-thread queues).
+                io.runsInline(encodeAgents);
+                ioRunner = new AgentRunner(ioIdle(config, io), onError, null, new CompositeAgent(io, encodeAgents[0]));
+                encodeRunners = new AgentRunner[0];
+            } else {
+                ioRunner = new AgentRunner(ioIdle(config, io), onError, null, io);
+                encodeRunners = new AgentRunner[agents];
+                for (int i = 0; i < agents; i++) {
+                    IdleStrategy idle = config.idle().equals("default") ? encodeIdles[i] : agronaIdle(config.idle());
+                    encodeRunners[i] = new AgentRunner(idle, onError, null, encodeAgents[i]);
+                }
             }
             for (AgentRunner r : encodeRunners) {
                 AgentRunner.startOnThread(r);
@@ -126,7 +137,8 @@ public final class Engine implements AutoCloseable {
             for (SocketListener l : listeners) {
                 log.info("listening on " + l.endpoint());
             }
-            log.info("encoder " + backend.name() + ", " + agents + " encode thread(s), idle strategy " + config.idle()
+            log.info("encoder " + backend.name() + ", " + (inline ? "encoding on the I/O thread" : agents + " encode thread(s)")
+                    + ", idle strategy " + config.idle()
                     + ", up to " + config.maxInFlight() + " requests in flight per connection, counters in "
                     + config.countersFile());
             return new Engine(config, log, counters, io, ioRunner, encodeRunners, pool, listeners);

@@ -266,7 +266,8 @@ public final class EngineConfig {
         require(maxConnections >= 1 && maxConnections <= 4096, "--max-connections " + maxConnections + " must be within 1..4096");
         require(stallTimeoutMs >= 1, "--stall-timeout " + stallTimeoutMs + " ms must be positive");
         require(IDLE_STRATEGIES.contains(idle), "--idle " + idle + " unknown: use one of " + IDLE_STRATEGIES);
-        require(encodeAgents >= 1 && encodeAgents <= 64, "--encode-threads " + encodeAgents + " must be within 1..64");
+        require(encodeAgents >= 0 && encodeAgents <= 64, "--encode-threads " + encodeAgents
+                + " must be within 0..64 (0 encodes on the I/O thread)");
         require(bitrate >= 0, "--bitrate must not be negative");
         require(fpsNum > 0 && fpsDen > 0, "--fps must be positive");
         require(keyint >= 1, "--keyint must be at least 1");

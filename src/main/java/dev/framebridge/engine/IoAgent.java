@@ -170,16 +170,10 @@ final class IoAgent implements Agent {
      */
     void parkInEpoll(int timeoutMs) {
         PARKED.setVolatile(this, true);
-        try {
-            if (answersPending()) {
-                return;
-            }
-            pendingEvents = epoll.wait(timeoutMs);
-        } catch (ErrnoException e) {
-            log.error("epoll_wait failed: " + e.getMessage());
-        } finally {
-            PARKED.setVolatile(this, false);
+        if (!answersPending() && !encodeWorkPending()) {
+            pendingEvents = epoll.park(timeoutMs);
         }
+        PARKED.setVolatile(this, false);
     }
 
     /** Called by encode agents after publishing an answer: wakes the I/O agent if it is parked in epoll. */
@@ -188,6 +182,22 @@ final class IoAgent implements Agent {
         if ((boolean) PARKED.getVolatile(this)) {
             wakeFd.signal();
         }
+    }
+
+    /** Encode agents running on this thread (inline mode): the I/O agent must not park while they have work. */
+    private EncodeAgent[] inlineEncoders = new EncodeAgent[0];
+
+    void runsInline(EncodeAgent[] encoders) {
+        this.inlineEncoders = encoders;
+    }
+
+    private boolean encodeWorkPending() {
+        for (EncodeAgent e : inlineEncoders) {
+            if (e.hasWork()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private boolean answersPending() {
@@ -224,7 +234,7 @@ final class IoAgent implements Agent {
         } else if (tag == LISTENER_TAG) {
             return accept(index);
         } else if (tag == WAKE_TAG) {
-            wakeFd.drain();
+            wakeFd.drainQuietly();
             return 1;
         }
         return 0;

@@ -144,6 +144,11 @@ public final class LibC {
     private static final MethodHandle WRITE = errnoCall("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG));
     /** write(2) without errno capture: callable from any thread without a capture segment of its own. */
     private static final MethodHandle WRITE_NO_ERRNO = link("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG));
+    // Without errno capture: for cold call sites on hot threads (parking), where the capture segment's slice
+    // is only scalar-replaced once the call site is C2-compiled, which a rarely-run path may never be.
+    private static final MethodHandle READ_NO_ERRNO = link("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG));
+    private static final MethodHandle EPOLL_WAIT_NO_ERRNO = link("epoll_wait",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT));
     private static final MethodHandle WRITEV = errnoCall("writev", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle SENDMSG = errnoCall("sendmsg", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle RECVMSG = errnoCall("recvmsg", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
@@ -272,6 +277,24 @@ public final class LibC {
             return (long) WRITE_NO_ERRNO.invokeExact(fd, buf, len);
         } catch (Throwable t) {
             throw unexpected("write", t);
+        }
+    }
+
+    /** read(2) returning only the result (-1 on any error), for draining an eventfd on the parking path. */
+    public static long readIgnoringErrno(int fd, long buf, long len) {
+        try {
+            return (long) READ_NO_ERRNO.invokeExact(fd, buf, len);
+        } catch (Throwable t) {
+            throw unexpected("read", t);
+        }
+    }
+
+    /** epoll_wait(2) returning only the result (-1 on any error, EINTR included), for parking. */
+    public static int epollWaitIgnoringErrno(int epfd, long events, int maxEvents, int timeoutMs) {
+        try {
+            return (int) EPOLL_WAIT_NO_ERRNO.invokeExact(epfd, events, maxEvents, timeoutMs);
+        } catch (Throwable t) {
+            throw unexpected("epoll_wait", t);
         }
     }
 

@@ -97,6 +97,15 @@ public final class Epoll implements AutoCloseable {
         throw errno.exception("epoll_wait");
     }
 
+    /**
+     * Like {@link #wait(int)} for parking: never allocates, even from a call site the JIT has not optimised, because
+     * it does not capture errno. Any failure (EINTR, or a closed set during shutdown) reads as "nothing ready".
+     */
+    public int park(int timeoutMs) {
+        int n = LibC.epollWaitIgnoringErrno(epfd, events.address(), capacity, timeoutMs);
+        return Math.max(n, 0);
+    }
+
     /** The ready events of result {@code i}: EPOLLIN, EPOLLOUT, EPOLLERR, EPOLLHUP, EPOLLRDHUP bits. */
     public int events(int i) {
         return events.get(JAVA_INT, i * EVENT_SIZE + EPOLL_EVENT_EVENTS);

@@ -65,6 +65,11 @@ public final class EventFd implements AutoCloseable {
         }
     }
 
+    /** Resets the counter without capturing errno (allocation-free on any call site); owner thread. */
+    public void drainQuietly() {
+        LibC.readIgnoringErrno(fd, counter.address(), Long.BYTES);
+    }
+
     /** Closes the fd. Stop the signalling threads first: a number closed here may be reused by another file. */
     @Override
     public void close() {

@@ -22,9 +22,20 @@ class EngineSteadyStateTest {
 
     @Test
     void agentsAllocateNothingPerFrameInSteadyState() throws Exception {
+        assertNoAllocationPerFrame(c -> c.encodeAgents(1).idle("yield"));
+    }
+
+    @Test
+    void defaultIdleStrategyParksWithoutAllocating() throws Exception {
+        // The default parks between frames (epoll, LockSupport): that path is rarely run, so never C2-compiled
+        // in a test this short; it must not allocate even so. Inline encoding keeps the round trips quick.
+        assertNoAllocationPerFrame(c -> c.encodeAgents(0));
+    }
+
+    private void assertNoAllocationPerFrame(java.util.function.UnaryOperator<EngineConfig> layout) throws Exception {
         ThreadMXBean mx = (ThreadMXBean) ManagementFactory.getThreadMXBean();
-        // The yield strategy keeps the 14,000 round trips quick; parking adds no per-frame work of its own.
-        try (EngineHarness h = new EngineHarness(dir, c -> c.encodeAgents(1).idle("yield"));
+        // Fast round trips keep the 14,000 frames of this test quick; parking adds no per-frame work of its own.
+        try (EngineHarness h = new EngineHarness(dir, layout);
              HxfrClient client = h.connect(h.unix);
              EngineHarness.Pattern p = new EngineHarness.Pattern(64, 48)) {
             // Warm-up long enough for C2 to compile the per-frame paths (escape analysis removes the FFM

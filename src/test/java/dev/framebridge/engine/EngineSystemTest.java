@@ -46,7 +46,12 @@ class EngineSystemTest {
 
     @BeforeEach
     void start() throws Exception {
-        harness = new EngineHarness(dir, c -> c.stallTimeoutMs(500).maxPayload(16L * 1024 * 1024).maxConnections(16));
+        harness = new EngineHarness(dir, c -> configure(c.stallTimeoutMs(500).maxPayload(16L * 1024 * 1024).maxConnections(16)));
+    }
+
+    /** Subclasses run every test again with another engine layout. */
+    EngineConfig configure(EngineConfig c) {
+        return c;
     }
 
     @AfterEach
