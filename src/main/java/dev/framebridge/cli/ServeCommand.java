@@ -57,8 +57,10 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--encoder-threads", defaultValue = "0", paramLabel = "N", description = "Threads inside each encoder; 0 = backend default.")
     int encoderThreads;
 
-    @Option(names = "--encode-threads", defaultValue = "1", paramLabel = "N", description = "Encode agents (threads); sessions are spread over them. 0 encodes on the I/O thread (no hand-off between threads). Default: ${DEFAULT-VALUE}.")
-    int encodeThreads;
+    @Option(names = "--encode-threads", defaultValue = "auto", paramLabel = "N",
+            description = "Encode agents (threads); sessions are spread over them. 0 encodes on the I/O thread (no hand-off "
+                    + "between threads). auto: 0 on 1-2 cores, else one per 4 cores. Default: ${DEFAULT-VALUE}.")
+    String encodeThreads;
 
     @Option(names = "--max-in-flight", defaultValue = "2", paramLabel = "K",
             description = "Requests in flight per connection before reading it pauses (back-pressure). Default: ${DEFAULT-VALUE}.")
@@ -147,7 +149,7 @@ public final class ServeCommand implements Callable<Integer> {
         String[] f = fps.split("/");
         c.encoder(encoder).bitrate(bitrate).fps(Integer.parseInt(f[0].trim()), f.length > 1 ? Integer.parseInt(f[1].trim()) : 1)
                 .keyint(keyint).profile(profileIdc(profile)).preset(preset).encoderThreads(encoderThreads)
-                .encodeAgents(encodeThreads).maxInFlight(maxInFlight).maxConnections(maxConnections)
+                .encodeAgents(encodeThreads(encodeThreads)).maxInFlight(maxInFlight).maxConnections(maxConnections)
                 .maxPayload(maxPayload).maxDimension(maxDimension).stallTimeoutMs(stallTimeoutMs).idle(idle)
                 .unixMode(Integer.parseInt(unixMode, 8)).unixGroup(unixGroup).countersFile(countersFile)
                 .verbose(verbose);
@@ -155,6 +157,17 @@ public final class ServeCommand implements Callable<Integer> {
             c.vsockAllowedCids(new HashSet<>(vsockAllowCids));
         }
         return c.conclude();
+    }
+
+    static int encodeThreads(String text) {
+        if (text.equals("auto")) {
+            return EngineConfig.defaultEncodeAgents(Runtime.getRuntime().availableProcessors());
+        }
+        try {
+            return Integer.parseInt(text.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--encode-threads " + text + " is not a number: use auto, 0 (inline) or 1..64");
+        }
     }
 
     static int profileIdc(String name) {

@@ -40,6 +40,18 @@ class ServeOptionsTest {
         assertEquals(2, c.maxInFlight());
         assertEquals(0600, c.unixMode());
         assertEquals(64L * 1024 * 1024, c.maxPayload());
+        assertEquals(EngineConfig.defaultEncodeAgents(Runtime.getRuntime().availableProcessors()), c.encodeAgents());
+    }
+
+    @Test
+    void encodeThreadsAutoIsInlineOnSmallMachines() {
+        assertEquals(0, EngineConfig.defaultEncodeAgents(1));
+        assertEquals(0, EngineConfig.defaultEncodeAgents(2));
+        assertEquals(1, EngineConfig.defaultEncodeAgents(4));
+        assertEquals(4, EngineConfig.defaultEncodeAgents(16));
+        assertEquals(3, parse("serve", "--encode-threads", "3").encodeAgents());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> parse("serve", "--encode-threads", "many"));
+        assertEquals("--encode-threads many is not a number: use auto, 0 (inline) or 1..64", e.getMessage());
     }
 
     @Test

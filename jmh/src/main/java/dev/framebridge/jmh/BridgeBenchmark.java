@@ -46,13 +46,17 @@ public class BridgeBenchmark {
     @Param({"default"})
     public String idle;
 
+    /** Encode agents: 1 (a thread of its own), or 0 (inline: the I/O thread encodes, no hand-off). */
+    @Param({"1"})
+    public int encodeThreads;
+
     private Frames frames;
     private RoundTrips trips;
 
     @Setup(Level.Trial)
     public void setUp() throws IOException {
         frames = new Frames(size, 4);
-        LoopbackServer s = server.equals("framebridge") ? LoopbackServer.engine(new StandInBackend(), idle)
+        LoopbackServer s = server.equals("framebridge") ? LoopbackServer.engine(new StandInBackend(), idle, encodeThreads)
                 : LoopbackServer.plainEcho();
         trips = new RoundTrips("bridge " + server + " " + size + " BGRA", frames, s, 1);
     }

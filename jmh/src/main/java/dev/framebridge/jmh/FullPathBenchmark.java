@@ -43,13 +43,17 @@ public class FullPathBenchmark {
     @Param({"default"})
     public String idle;
 
+    /** Encode agents: 1 (a thread of its own), or 0 (inline: the I/O thread encodes, no hand-off). */
+    @Param({"1"})
+    public int encodeThreads;
+
     private Frames frames;
     private RoundTrips trips;
 
     @Setup(Level.Trial)
     public void setUp() throws IOException {
         frames = new Frames(size, 30);
-        trips = new RoundTrips("full-path x264 " + size + " BGRA", frames, LoopbackServer.engine(new X264Backend(), idle),
+        trips = new RoundTrips("full-path x264 " + size + " BGRA", frames, LoopbackServer.engine(new X264Backend(), idle, encodeThreads),
                 outstanding);
     }
 

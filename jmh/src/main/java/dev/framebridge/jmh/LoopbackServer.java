@@ -46,7 +46,12 @@ abstract class LoopbackServer implements AutoCloseable {
 
     /** @param idle the engine's idle strategy ({@code default}: spin, then park in epoll / park) */
     static LoopbackServer engine(EncoderBackend backend, String idle) throws IOException {
-        return new EngineServer(backend, idle);
+        return new EngineServer(backend, idle, 1);
+    }
+
+    /** @param encodeThreads encode agents; 0 encodes on the I/O thread (inline) */
+    static LoopbackServer engine(EncoderBackend backend, String idle, int encodeThreads) throws IOException {
+        return new EngineServer(backend, idle, encodeThreads);
     }
 
     static LoopbackServer plainEcho() throws IOException {
@@ -76,12 +81,13 @@ abstract class LoopbackServer implements AutoCloseable {
     private static final class EngineServer extends LoopbackServer {
         private final Engine engine;
 
-        EngineServer(EncoderBackend backend, String idle) throws IOException {
+        EngineServer(EncoderBackend backend, String idle, int encodeThreads) throws IOException {
             EngineConfig config = new EngineConfig()
                     .listen(Endpoint.parse("unix:" + dir.resolve("fb.sock")))
                     .countersFile(dir.resolve("counters.dat"))
                     .maxConnections(4)
                     .idle(idle)
+                    .encodeAgents(encodeThreads)
                     .latencyRecorder(serverSide);
             engine = Engine.start(config, backend, new EngineLog(System.err, false));
         }
