@@ -4,18 +4,11 @@ import dev.framebridge.ffi.ErrnoException;
 import dev.framebridge.ffi.LibC;
 import dev.framebridge.frame.FramePool;
 import dev.framebridge.frame.FrameSlot;
-import dev.framebridge.frame.PixelFormat;
-import dev.framebridge.protocol.ConfigRequestFlyweight;
-import dev.framebridge.protocol.EnableScanoutFlyweight;
 import dev.framebridge.protocol.ErrorCode;
 import dev.framebridge.protocol.ErrorFlyweight;
-import dev.framebridge.protocol.FrameRequestFlyweight;
-import dev.framebridge.protocol.HeaderFlyweight;
 import dev.framebridge.protocol.Hxfr;
 import dev.framebridge.protocol.HxfrDecoder;
 import dev.framebridge.protocol.MessageFlyweight;
-import dev.framebridge.protocol.Rejection;
-import dev.framebridge.protocol.ScanoutIdFlyweight;
 import dev.framebridge.transport.Epoll;
 import dev.framebridge.transport.EventFd;
 import dev.framebridge.transport.NativeSocket;
@@ -27,28 +20,25 @@ import java.lang.invoke.VarHandle;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.SingleWriterRecorder;
 import org.agrona.DirectBuffer;
-import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.MessageHandler;
-import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 
 /**
- * The one thread that touches sockets: accepts, reads and validates messages non-blocking, receives pixels
- * straight into a session's frame slot, publishes each filled slot on its encode agent's ring, and writes
- * each answer with one gathering write (answer prefix + the encoder's own output memory), resuming partial
- * writes without copying.
+ * The one thread that touches sockets: accepts, reads and validates messages non-blocking ({@link RequestReader}
+ * receives pixels straight into a session's frame slot and publishes each filled slot on its encode agent's ring
+ * through {@link EncodeDispatch}), and writes each answer with one gathering write (answer prefix + the encoder's
+ * own output memory), resuming partial writes without copying.
  *
  * <p>Back-pressure: a session has a window of slots; when all are in flight, its socket is taken out of the
  * read set until an answer completes. A client that stops reading its answers holds its window and nothing
  * else. Every rejected request is answered with ERROR in order, through the same encode agent as the rest.
  */
-final class IoAgent implements Agent {
+final class IoAgent implements Agent, RequestReader.Control {
     private static final long LISTENER_TAG = 1L << 32;
     private static final long WAKE_TAG = 2L << 32;
     private static final long CONNECTION_TAG = 3L << 32;
     private static final int READ_LIMIT = 256;
-    private static final int SKIP_BUFFER = 64 * 1024;
     private static final long HOUSEKEEPING_INTERVAL_NS = 100_000_000L;
     private static final long PUBLISH_INTERVAL_NS = 1_000_000_000L;
     private static final VarHandle PARKED;
@@ -73,25 +63,18 @@ final class IoAgent implements Agent {
     private int freeSessionCount;
     private int openCount;
     private final FramePool pool;
-    private final OneToOneRingBuffer[] requestRings;
     private final OneToOneRingBuffer[] answerRings;
-    private final WakeableIdleStrategy[] encodeIdles;
     private final int[] agentLoad;
     private final long[] allowListRefusals;
-    private final HxfrDecoder decoder;
+    private final EncodeDispatch dispatch;
+    private final RequestReader reader;
     private final EngineCounters counters;
     private final EngineLog log;
 
-    private final HeaderFlyweight header = new HeaderFlyweight();
-    private final FrameRequestFlyweight frameRequest = new FrameRequestFlyweight();
-    private final ConfigRequestFlyweight configRequest = new ConfigRequestFlyweight();
-    private final EnableScanoutFlyweight enableScanout = new EnableScanoutFlyweight();
-    private final ScanoutIdFlyweight scanoutId = ScanoutIdFlyweight.subscribe();
     private final ErrorFlyweight error = new ErrorFlyweight();
-    private final MutableDirectBuffer scratch = new UnsafeBuffer(java.nio.ByteBuffer.allocateDirect(RingMessages.LENGTH));
     private final MessageHandler onAnswer = this::onAnswer;
     private final Arena arena = Arena.ofShared();
-    private final MemorySegment skipBuffer = arena.allocate(SKIP_BUFFER);
+    private final MemorySegment skipBuffer = arena.allocate(RequestReader.skipBufferBytes());
     private final Histogram latency = new Histogram(60_000_000_000L, 3);
     private final Histogram encodeTime = new Histogram(60_000_000_000L, 3);
     private final SingleWriterRecorder latencyRecorder;
@@ -115,14 +98,13 @@ final class IoAgent implements Agent {
         this.listeners = listeners;
         this.sessions = sessions;
         this.pool = pool;
-        this.requestRings = requestRings;
         this.answerRings = answerRings;
-        this.encodeIdles = encodeIdles;
         this.agentLoad = new int[requestRings.length];
         this.allowListRefusals = new long[listeners.length];
         this.counters = counters;
         this.log = log;
-        this.decoder = new HxfrDecoder(config.limits());
+        this.dispatch = new EncodeDispatch(requestRings, encodeIdles);
+        this.reader = new RequestReader(new HxfrDecoder(config.limits()), dispatch, this, counters, log, skipBuffer);
         this.latencyRecorder = config.latencyRecorder();
         this.connections = new IoConnection[sessions.length];
         this.freeSessions = new int[sessions.length];
@@ -228,7 +210,7 @@ final class IoAgent implements Agent {
                 work += writeAnswers(c);
             }
             if (c.state == IoConnection.OPEN && (events & (LibC.EPOLLIN | LibC.EPOLLHUP | LibC.EPOLLERR | LibC.EPOLLRDHUP)) != 0) {
-                work += read(c);
+                work += reader.read(c, now, draining);
             }
             return work;
         } else if (tag == LISTENER_TAG) {
@@ -327,263 +309,10 @@ final class IoAgent implements Agent {
         return best;
     }
 
-    // ---- reading ----------------------------------------------------------------------------------------
+    // ---- reading: see RequestReader ---------------------------------------------------------------------
 
-    private int read(IoConnection c) {
-        int work = 0;
-        try {
-            while (c.state == IoConnection.OPEN) {
-                int progress = readStep(c);
-                if (progress <= 0) {
-                    break;
-                }
-                work++;
-            }
-        } catch (ErrnoException e) {
-            close(c, "read failed: " + e.getMessage(), counters.closedFault);
-        }
-        return work;
-    }
-
-    /** One read and whatever it completes; returns 0 when the socket has nothing more now (or reading paused). */
-    private int readStep(IoConnection c) throws ErrnoException {
-        switch (c.readPhase) {
-            case IoConnection.READ_HEADER: {
-                if (c.inFlight() >= c.session.window || draining) {
-                    pauseReading(c);
-                    return 0;
-                }
-                FrameSlot slot = c.session.slot(c.submitted);
-                long n = receive(c, slot.request(), c.readPosition, MessageFlyweight.HEADER_LENGTH - c.readPosition);
-                if (n <= 0) {
-                    return 0;
-                }
-                if (c.readPosition == n) {
-                    c.messageStartNanos = now;
-                }
-                if (c.readPosition < MessageFlyweight.HEADER_LENGTH) {
-                    return 1;
-                }
-                onHeader(c, slot);
-                return 1;
-            }
-            case IoConnection.READ_BODY: {
-                FrameSlot slot = c.session.slot(c.submitted);
-                long n = receive(c, slot.request(), c.readPosition, c.readTarget - c.readPosition);
-                if (n <= 0) {
-                    return 0;
-                }
-                if (c.readPosition == c.readTarget) {
-                    onBody(c, slot);
-                }
-                return 1;
-            }
-            case IoConnection.READ_PIXELS: {
-                FrameSlot slot = c.session.slot(c.submitted);
-                long n = receive(c, slot.pixels(), c.readPosition, c.readTarget - c.readPosition);
-                if (n <= 0) {
-                    return 0;
-                }
-                if (c.readPosition == c.readTarget) {
-                    counters.framesIn.increment();
-                    c.frames++;
-                    submit(c, slot, SlotKind.FRAME);
-                    nextMessage(c);
-                }
-                return 1;
-            }
-            case IoConnection.READ_DISCARD: {
-                long n = c.socket.read(skipBuffer, 0, SKIP_BUFFER);
-                if (n < 0) {
-                    close(c, c.closeReason, counters.closedFault);
-                }
-                return n > 0 ? 1 : 0;
-            }
-            case IoConnection.READ_SKIP: {
-                long n = receive(c, skipBuffer, 0, Math.min(SKIP_BUFFER, c.skipRemaining));
-                if (n <= 0) {
-                    return 0;
-                }
-                c.readPosition = 0;
-                c.skipRemaining -= n;
-                if (c.skipRemaining == 0) {
-                    nextMessage(c);
-                }
-                return 1;
-            }
-            default:
-                return 0;
-        }
-    }
-
-    /** recv into {@code dst}; advances the read position; handles end of stream. */
-    private long receive(IoConnection c, MemorySegment dst, long offset, long len) throws ErrnoException {
-        long n = c.socket.read(dst, offset, len);
-        if (n > 0) {
-            c.readPosition += n;
-            c.bytesIn += n;
-            c.lastProgressNanos = now;
-            counters.bytesIn.getAndAddRelease(n);
-        } else if (n < 0) {
-            String reason;
-            if (c.midMessage()) {
-                reason = "peer hung up in the middle of a message";
-                close(c, reason, counters.closedFault);
-            } else if (c.inFlight() > 0) {
-                // The peer finished sending (maybe only half-closed): answer what it asked for, then close.
-                c.readPhase = IoConnection.READ_NONE;
-                c.closeReason = "peer closed its sending side; answered the requests in flight";
-                pauseReading(c);
-            } else {
-                close(c, "peer closed", counters.closedByPeer);
-            }
-        }
-        return n;
-    }
-
-    private void onHeader(IoConnection c, FrameSlot slot) {
-        header.wrap(slot.request(), 0);
-        int verdict = decoder.checkHeader(header);
-        int type = header.type();
-        long payload = header.payloadSize();
-        if (verdict == HxfrDecoder.SKIP) {
-            counters.skipped.increment();
-            log.debug("skipped " + Hxfr.typeName(type) + " (" + payload + " bytes) from " + c.peer);
-            skip(c, payload);
-            return;
-        }
-        if (verdict == HxfrDecoder.REJECT) {
-            reject(c, slot, header.sessionId(), payload);
-            return;
-        }
-        int body = HxfrDecoder.fixedBodyLength(type);
-        if (body > 0) {
-            c.readPhase = IoConnection.READ_BODY;
-            c.readTarget = MessageFlyweight.HEADER_LENGTH + body;
-            return;
-        }
-        // PING, KEYFRAME_REQ: no body; any payload is ignored.
-        if (type == Hxfr.MSG_PING) {
-            counters.pings.increment();
-            submit(c, slot, SlotKind.PING);
-        } else {
-            counters.keyframeRequests.increment();
-            submit(c, slot, SlotKind.KEYFRAME_REQ);
-        }
-        skip(c, payload);
-    }
-
-    private void onBody(IoConnection c, FrameSlot slot) {
-        header.wrap(slot.request(), 0);
-        int type = header.type();
-        long payload = header.payloadSize();
-        long extra = payload - HxfrDecoder.fixedBodyLength(type);
-        switch (type) {
-            case Hxfr.MSG_FRAME_REQUEST -> {
-                FrameRequestFlyweight f = frameRequest.wrap(slot.request(), 0);
-                if (decoder.checkFrameRequest(f) != HxfrDecoder.ACCEPT) {
-                    counters.framesIn.increment();
-                    c.frames++;
-                    reject(c, slot, f.sessionId(), f.hasPixelData() ? f.pixelBytes() : 0);
-                    return;
-                }
-                // Receive exactly the bytes the encoder reads; any tail the client padded with is skipped.
-                PixelFormat format = PixelFormat.ofFourcc(f.format());
-                long needed = format.frameBytes(f.stride(), f.height());
-                slot.pixels(needed);
-                slot.pixelBytes = needed;
-                c.readPhase = IoConnection.READ_PIXELS;
-                c.readPosition = 0;
-                c.readTarget = needed;
-                c.skipRemaining = f.pixelBytes() - needed;
-                return;
-            }
-            case Hxfr.MSG_CONFIG_REQ -> {
-                counters.configRequests.increment();
-                if (decoder.checkConfigRequest(configRequest.wrap(slot.request(), 0)) != HxfrDecoder.ACCEPT) {
-                    reject(c, slot, header.sessionId(), extra);
-                    return;
-                }
-                submit(c, slot, SlotKind.CONFIG_REQ);
-            }
-            case Hxfr.MSG_ENABLE_SCANOUT -> {
-                if (decoder.checkScanoutId(type, enableScanout.wrap(slot.request(), 0).scanoutId()) != HxfrDecoder.ACCEPT) {
-                    reject(c, slot, header.sessionId(), extra);
-                    return;
-                }
-                submit(c, slot, SlotKind.ENABLE_SCANOUT);
-            }
-            case Hxfr.MSG_SUBSCRIBE -> {
-                if (decoder.checkScanoutId(type, scanoutId.wrap(slot.request(), 0).scanoutId()) != HxfrDecoder.ACCEPT) {
-                    reject(c, slot, header.sessionId(), extra);
-                    return;
-                }
-                submit(c, slot, SlotKind.SUBSCRIBE);
-            }
-            default -> submit(c, slot, SlotKind.DISABLE_SCANOUT);
-        }
-        skip(c, extra);
-    }
-
-    /** Answers the current request with ERROR (in order, through the encode agent) and skips or closes. */
-    private void reject(IoConnection c, FrameSlot slot, int sessionId, long bytesToSkip) {
-        Rejection r = decoder.rejection();
-        slot.resetAnswer();
-        error.wrap(slot.answer(), 0).set(sessionId, r.errorCode(), r.message());
-        slot.answerLength = ErrorFlyweight.LENGTH;
-        log.info("rejected a message from " + c.peer + ": " + r);
-        counters.recordDistinct(r.message());
-        submit(c, slot, SlotKind.ANSWERED);
-        if (r.closeConnection()) {
-            c.readPhase = IoConnection.READ_NONE;
-            c.closeReason = ErrorCode.name(r.errorCode()) + ": " + r.message();
-            pauseReading(c);
-        } else {
-            skip(c, bytesToSkip);
-        }
-    }
-
-    private void skip(IoConnection c, long bytes) {
-        if (bytes > 0) {
-            c.readPhase = IoConnection.READ_SKIP;
-            c.readPosition = 0;
-            c.skipRemaining = bytes;
-        } else {
-            nextMessage(c);
-        }
-    }
-
-    private void nextMessage(IoConnection c) {
-        if (c.readPhase == IoConnection.READ_PIXELS && c.skipRemaining > 0) {
-            c.readPhase = IoConnection.READ_SKIP;
-            c.readPosition = 0;
-            return;
-        }
-        c.readPhase = IoConnection.READ_HEADER;
-        c.readPosition = 0;
-        c.readTarget = 0;
-        c.skipRemaining = 0;
-    }
-
-    private void submit(IoConnection c, FrameSlot slot, int kind) {
-        slot.kind = kind;
-        slot.receivedNanos = System.nanoTime(); // the last byte was just read (the cycle's clock may be a whole frame older)
-        c.submitted++;
-        counters.inFlight.getAndAddRelease(1);
-        Session s = c.session;
-        publish(requestRings[s.encodeAgent], RingMessages.REQUEST, s.index);
-        encodeIdles[s.encodeAgent].wake();
-    }
-
-    private void publish(OneToOneRingBuffer ring, int type, int sessionIndex) {
-        scratch.putInt(0, sessionIndex);
-        // Rings hold every slot of every session, so they cannot fill; spin rather than lose a descriptor.
-        while (!ring.write(type, scratch, 0, RingMessages.LENGTH)) {
-            Thread.onSpinWait();
-        }
-    }
-
-    private void pauseReading(IoConnection c) {
+    @Override
+    public void pauseReading(IoConnection c) {
         if (c.readInterest) {
             c.readInterest = false;
             counters.backpressure.increment();
@@ -676,7 +405,7 @@ final class IoAgent implements Agent {
         Session s = c.session;
         if (slot.answerUsesEncoderMemory) {
             s.frameWritten();
-            encodeIdles[s.encodeAgent].wake();
+            dispatch.wake(s);
             counters.framesOut.increment();
             encodeTime.recordValue(Math.max(0, slot.encodeNanos));
         } else if (slot.answerLength == ErrorFlyweight.LENGTH
@@ -702,7 +431,7 @@ final class IoAgent implements Agent {
         }
         resumeReading(c);
         if (c.readInterest && c.readPhase == IoConnection.READ_HEADER) {
-            read(c); // data may already be waiting; level-triggered epoll would report it, but this saves a cycle
+            reader.read(c, now, draining); // data may already be waiting; level-triggered epoll would report it, but this saves a cycle
         }
     }
 
@@ -727,7 +456,8 @@ final class IoAgent implements Agent {
         updateInterest(c);
     }
 
-    private void close(IoConnection c, String reason, org.agrona.concurrent.status.AtomicCounter cause) {
+    @Override
+    public void close(IoConnection c, String reason, org.agrona.concurrent.status.AtomicCounter cause) {
         if (c.state != IoConnection.OPEN) {
             return;
         }
@@ -745,8 +475,7 @@ final class IoAgent implements Agent {
         long ms = (now - c.openedNanos) / 1_000_000;
         log.info("session " + c.session.index + " closed (" + c.peer + "): " + reason + "; " + c.frames + " frames, "
                 + c.errors + " errors, " + c.bytesIn + " bytes in, " + c.bytesOut + " bytes out, " + ms + " ms");
-        publish(requestRings[c.session.encodeAgent], RingMessages.CLOSE, c.session.index);
-        encodeIdles[c.session.encodeAgent].wake();
+        dispatch.close(c.session);
     }
 
     /** The encode agent let go of the session: its slots go back to the pool and its index is free. */

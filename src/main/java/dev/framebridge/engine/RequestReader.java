@@ -1,0 +1,314 @@
+package dev.framebridge.engine;
+
+import dev.framebridge.ffi.ErrnoException;
+import dev.framebridge.frame.FrameSlot;
+import dev.framebridge.frame.PixelFormat;
+import dev.framebridge.protocol.ConfigRequestFlyweight;
+import dev.framebridge.protocol.EnableScanoutFlyweight;
+import dev.framebridge.protocol.ErrorCode;
+import dev.framebridge.protocol.ErrorFlyweight;
+import dev.framebridge.protocol.FrameRequestFlyweight;
+import dev.framebridge.protocol.HeaderFlyweight;
+import dev.framebridge.protocol.Hxfr;
+import dev.framebridge.protocol.HxfrDecoder;
+import dev.framebridge.protocol.MessageFlyweight;
+import dev.framebridge.protocol.Rejection;
+import dev.framebridge.protocol.ScanoutIdFlyweight;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The I/O agent's read side: a state machine per connection (header, fixed body, pixels, skip) that reads straight
+ * into the connection's next frame slot, validates with {@link HxfrDecoder} before trusting a field, and submits
+ * each complete request — or its ERROR, written here — to the session's encode agent, in order.
+ * Runs on the I/O agent's thread; allocates nothing unless a message is rejected.
+ */
+final class RequestReader {
+    private static final int SKIP_BUFFER = 64 * 1024;
+
+    /** What the reader asks of the I/O agent that owns the sockets. */
+    interface Control {
+        void close(IoConnection c, String reason, org.agrona.concurrent.status.AtomicCounter cause);
+
+        void pauseReading(IoConnection c);
+    }
+
+    private final HxfrDecoder decoder;
+    private final EncodeDispatch dispatch;
+    private final Control control;
+    private final EngineCounters counters;
+    private final EngineLog log;
+    private final MemorySegment skipBuffer;
+    private final HeaderFlyweight header = new HeaderFlyweight();
+    private final FrameRequestFlyweight frameRequest = new FrameRequestFlyweight();
+    private final ConfigRequestFlyweight configRequest = new ConfigRequestFlyweight();
+    private final EnableScanoutFlyweight enableScanout = new EnableScanoutFlyweight();
+    private final ScanoutIdFlyweight scanoutId = ScanoutIdFlyweight.subscribe();
+    private final ErrorFlyweight error = new ErrorFlyweight();
+    private long now;
+    private boolean draining;
+
+    RequestReader(HxfrDecoder decoder, EncodeDispatch dispatch, Control control, EngineCounters counters, EngineLog log,
+                  MemorySegment skipBuffer) {
+        if (skipBuffer.byteSize() < SKIP_BUFFER) {
+            throw new IllegalArgumentException("skip buffer must hold " + SKIP_BUFFER + " bytes");
+        }
+        this.decoder = decoder;
+        this.dispatch = dispatch;
+        this.control = control;
+        this.counters = counters;
+        this.log = log;
+        this.skipBuffer = skipBuffer;
+    }
+
+    static long skipBufferBytes() {
+        return SKIP_BUFFER;
+    }
+
+
+    /** Reads and handles what the socket has now, until it has nothing more or reading must pause. */
+    int read(IoConnection c, long now, boolean draining) {
+        this.now = now;
+        this.draining = draining;
+        int work = 0;
+        try {
+            while (c.state == IoConnection.OPEN) {
+                int progress = readStep(c);
+                if (progress <= 0) {
+                    break;
+                }
+                work++;
+            }
+        } catch (ErrnoException e) {
+            control.close(c, "read failed: " + e.getMessage(), counters.closedFault);
+        }
+        return work;
+    }
+
+    /** One read and whatever it completes; returns 0 when the socket has nothing more now (or reading paused). */
+    private int readStep(IoConnection c) throws ErrnoException {
+        switch (c.readPhase) {
+            case IoConnection.READ_HEADER: {
+                if (c.inFlight() >= c.session.window || draining) {
+                    control.pauseReading(c);
+                    return 0;
+                }
+                FrameSlot slot = c.session.slot(c.submitted);
+                long n = receive(c, slot.request(), c.readPosition, MessageFlyweight.HEADER_LENGTH - c.readPosition);
+                if (n <= 0) {
+                    return 0;
+                }
+                if (c.readPosition == n) {
+                    c.messageStartNanos = now;
+                }
+                if (c.readPosition < MessageFlyweight.HEADER_LENGTH) {
+                    return 1;
+                }
+                onHeader(c, slot);
+                return 1;
+            }
+            case IoConnection.READ_BODY: {
+                FrameSlot slot = c.session.slot(c.submitted);
+                long n = receive(c, slot.request(), c.readPosition, c.readTarget - c.readPosition);
+                if (n <= 0) {
+                    return 0;
+                }
+                if (c.readPosition == c.readTarget) {
+                    onBody(c, slot);
+                }
+                return 1;
+            }
+            case IoConnection.READ_PIXELS: {
+                FrameSlot slot = c.session.slot(c.submitted);
+                long n = receive(c, slot.pixels(), c.readPosition, c.readTarget - c.readPosition);
+                if (n <= 0) {
+                    return 0;
+                }
+                if (c.readPosition == c.readTarget) {
+                    counters.framesIn.increment();
+                    c.frames++;
+                    submit(c, slot, SlotKind.FRAME);
+                    nextMessage(c);
+                }
+                return 1;
+            }
+            case IoConnection.READ_DISCARD: {
+                long n = c.socket.read(skipBuffer, 0, SKIP_BUFFER);
+                if (n < 0) {
+                    control.close(c, c.closeReason, counters.closedFault);
+                }
+                return n > 0 ? 1 : 0;
+            }
+            case IoConnection.READ_SKIP: {
+                long n = receive(c, skipBuffer, 0, Math.min(SKIP_BUFFER, c.skipRemaining));
+                if (n <= 0) {
+                    return 0;
+                }
+                c.readPosition = 0;
+                c.skipRemaining -= n;
+                if (c.skipRemaining == 0) {
+                    nextMessage(c);
+                }
+                return 1;
+            }
+            default:
+                return 0;
+        }
+    }
+
+    /** recv into {@code dst}; advances the read position; handles end of stream. */
+    private long receive(IoConnection c, MemorySegment dst, long offset, long len) throws ErrnoException {
+        long n = c.socket.read(dst, offset, len);
+        if (n > 0) {
+            c.readPosition += n;
+            c.bytesIn += n;
+            c.lastProgressNanos = now;
+            counters.bytesIn.getAndAddRelease(n);
+        } else if (n < 0) {
+            String reason;
+            if (c.midMessage()) {
+                reason = "peer hung up in the middle of a message";
+                control.close(c, reason, counters.closedFault);
+            } else if (c.inFlight() > 0) {
+                // The peer finished sending (maybe only half-closed): answer what it asked for, then close.
+                c.readPhase = IoConnection.READ_NONE;
+                c.closeReason = "peer closed its sending side; answered the requests in flight";
+                control.pauseReading(c);
+            } else {
+                control.close(c, "peer closed", counters.closedByPeer);
+            }
+        }
+        return n;
+    }
+
+    private void onHeader(IoConnection c, FrameSlot slot) {
+        header.wrap(slot.request(), 0);
+        int verdict = decoder.checkHeader(header);
+        int type = header.type();
+        long payload = header.payloadSize();
+        if (verdict == HxfrDecoder.SKIP) {
+            counters.skipped.increment();
+            log.debug("skipped " + Hxfr.typeName(type) + " (" + payload + " bytes) from " + c.peer);
+            skip(c, payload);
+            return;
+        }
+        if (verdict == HxfrDecoder.REJECT) {
+            reject(c, slot, header.sessionId(), payload);
+            return;
+        }
+        int body = HxfrDecoder.fixedBodyLength(type);
+        if (body > 0) {
+            c.readPhase = IoConnection.READ_BODY;
+            c.readTarget = MessageFlyweight.HEADER_LENGTH + body;
+            return;
+        }
+        // PING, KEYFRAME_REQ: no body; any payload is ignored.
+        if (type == Hxfr.MSG_PING) {
+            counters.pings.increment();
+            submit(c, slot, SlotKind.PING);
+        } else {
+            counters.keyframeRequests.increment();
+            submit(c, slot, SlotKind.KEYFRAME_REQ);
+        }
+        skip(c, payload);
+    }
+
+    private void onBody(IoConnection c, FrameSlot slot) {
+        header.wrap(slot.request(), 0);
+        int type = header.type();
+        long payload = header.payloadSize();
+        long extra = payload - HxfrDecoder.fixedBodyLength(type);
+        switch (type) {
+            case Hxfr.MSG_FRAME_REQUEST -> {
+                FrameRequestFlyweight f = frameRequest.wrap(slot.request(), 0);
+                if (decoder.checkFrameRequest(f) != HxfrDecoder.ACCEPT) {
+                    counters.framesIn.increment();
+                    c.frames++;
+                    reject(c, slot, f.sessionId(), f.hasPixelData() ? f.pixelBytes() : 0);
+                    return;
+                }
+                // Receive exactly the bytes the encoder reads; any tail the client padded with is skipped.
+                PixelFormat format = PixelFormat.ofFourcc(f.format());
+                long needed = format.frameBytes(f.stride(), f.height());
+                slot.pixels(needed);
+                slot.pixelBytes = needed;
+                c.readPhase = IoConnection.READ_PIXELS;
+                c.readPosition = 0;
+                c.readTarget = needed;
+                c.skipRemaining = f.pixelBytes() - needed;
+                return;
+            }
+            case Hxfr.MSG_CONFIG_REQ -> {
+                counters.configRequests.increment();
+                if (decoder.checkConfigRequest(configRequest.wrap(slot.request(), 0)) != HxfrDecoder.ACCEPT) {
+                    reject(c, slot, header.sessionId(), extra);
+                    return;
+                }
+                submit(c, slot, SlotKind.CONFIG_REQ);
+            }
+            case Hxfr.MSG_ENABLE_SCANOUT -> {
+                if (decoder.checkScanoutId(type, enableScanout.wrap(slot.request(), 0).scanoutId()) != HxfrDecoder.ACCEPT) {
+                    reject(c, slot, header.sessionId(), extra);
+                    return;
+                }
+                submit(c, slot, SlotKind.ENABLE_SCANOUT);
+            }
+            case Hxfr.MSG_SUBSCRIBE -> {
+                if (decoder.checkScanoutId(type, scanoutId.wrap(slot.request(), 0).scanoutId()) != HxfrDecoder.ACCEPT) {
+                    reject(c, slot, header.sessionId(), extra);
+                    return;
+                }
+                submit(c, slot, SlotKind.SUBSCRIBE);
+            }
+            default -> submit(c, slot, SlotKind.DISABLE_SCANOUT);
+        }
+        skip(c, extra);
+    }
+
+    /** Answers the current request with ERROR (in order, through the encode agent) and skips or closes. */
+    private void reject(IoConnection c, FrameSlot slot, int sessionId, long bytesToSkip) {
+        Rejection r = decoder.rejection();
+        slot.resetAnswer();
+        error.wrap(slot.answer(), 0).set(sessionId, r.errorCode(), r.message());
+        slot.answerLength = ErrorFlyweight.LENGTH;
+        log.info("rejected a message from " + c.peer + ": " + r);
+        counters.recordDistinct(r.message());
+        submit(c, slot, SlotKind.ANSWERED);
+        if (r.closeConnection()) {
+            c.readPhase = IoConnection.READ_NONE;
+            c.closeReason = ErrorCode.name(r.errorCode()) + ": " + r.message();
+            control.pauseReading(c);
+        } else {
+            skip(c, bytesToSkip);
+        }
+    }
+
+    private void skip(IoConnection c, long bytes) {
+        if (bytes > 0) {
+            c.readPhase = IoConnection.READ_SKIP;
+            c.readPosition = 0;
+            c.skipRemaining = bytes;
+        } else {
+            nextMessage(c);
+        }
+    }
+
+    private void nextMessage(IoConnection c) {
+        if (c.readPhase == IoConnection.READ_PIXELS && c.skipRemaining > 0) {
+            c.readPhase = IoConnection.READ_SKIP;
+            c.readPosition = 0;
+            return;
+        }
+        c.readPhase = IoConnection.READ_HEADER;
+        c.readPosition = 0;
+        c.readTarget = 0;
+        c.skipRemaining = 0;
+    }
+
+    private void submit(IoConnection c, FrameSlot slot, int kind) {
+        slot.kind = kind;
+        slot.receivedNanos = System.nanoTime(); // the last byte was just read (the cycle's clock may be a whole frame older)
+        c.submitted++;
+        counters.inFlight.getAndAddRelease(1);
+        dispatch.request(c.session);
+    }
+}
