@@ -26,10 +26,11 @@ class EngineSteadyStateTest {
     }
 
     @Test
-    void defaultIdleStrategyParksWithoutAllocating() throws Exception {
+    void defaultIdleStrategyAllocatesNothingInEitherLayout() throws Exception {
         // The default parks between frames (epoll, LockSupport): that path is rarely run, so never C2-compiled
-        // in a test this short; it must not allocate even so. Inline encoding keeps the round trips quick.
+        // in a test this short; it must not allocate even so — inline, and with an encode thread of its own.
         assertNoAllocationPerFrame(c -> c.encodeAgents(0));
+        assertNoAllocationPerFrame(c -> c.encodeAgents(1));
     }
 
     private void assertNoAllocationPerFrame(java.util.function.UnaryOperator<EngineConfig> layout) throws Exception {
