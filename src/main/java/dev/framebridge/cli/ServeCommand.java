@@ -106,7 +106,7 @@ public final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         EngineLog log = new EngineLog(System.err, verbose);
-        EngineConfig config = engineConfig(log);
+        EngineConfig config = engineConfig();
         EncoderRegistry.Selection selection;
         try {
             selection = EncoderRegistry.standard().select(encoder);
@@ -135,7 +135,7 @@ public final class ServeCommand implements Callable<Integer> {
         return 0;
     }
 
-    EngineConfig engineConfig(EngineLog log) {
+    EngineConfig engineConfig() {
         EngineConfig c = new EngineConfig();
         if (listen == null || listen.isEmpty()) {
             for (Endpoint e : defaultEndpoints()) {
@@ -151,8 +151,7 @@ public final class ServeCommand implements Callable<Integer> {
                 .keyint(keyint).profile(profileIdc(profile)).preset(preset).encoderThreads(encoderThreads)
                 .encodeAgents(encodeThreads(encodeThreads)).maxInFlight(maxInFlight).maxConnections(maxConnections)
                 .maxPayload(maxPayload).maxDimension(maxDimension).stallTimeoutMs(stallTimeoutMs).idle(idle)
-                .unixMode(Integer.parseInt(unixMode, 8)).unixGroup(unixGroup).countersFile(countersFile)
-                .verbose(verbose);
+                .unixMode(Integer.parseInt(unixMode, 8)).unixGroup(unixGroup).countersFile(countersFile);
         if (vsockAllowCids != null) {
             c.vsockAllowedCids(new HashSet<>(vsockAllowCids));
         }

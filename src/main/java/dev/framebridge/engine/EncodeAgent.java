@@ -209,7 +209,6 @@ final class EncodeAgent implements Agent {
         slot.answerBodyAddress = encoded.address();
         slot.answerBodyLength = auBytes;
         slot.answerUsesEncoderMemory = true;
-        slot.keyframe = encoded.keyframe();
     }
 
     private void ensureEncoder(EncodeSession es, int width, int height, PixelFormat format) throws EncoderException {
@@ -230,8 +229,6 @@ final class EncodeAgent implements Agent {
 
     private void configure(EncodeSession es, FrameSlot slot) {
         ConfigRequestFlyweight cfg = configRequest.wrap(slot.request(), 0);
-        es.requestedWidth = (int) cfg.width();
-        es.requestedHeight = (int) cfg.height();
         es.requestedBitrate = (int) Math.min(Integer.MAX_VALUE, cfg.bitrate());
         es.requestedFpsNum = (int) Math.min(Integer.MAX_VALUE, cfg.framerateNum());
         es.requestedFpsDen = (int) Math.min(Integer.MAX_VALUE, cfg.framerateDen());

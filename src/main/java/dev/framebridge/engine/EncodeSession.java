@@ -19,8 +19,6 @@ final class EncodeSession {
     int requestedFpsDen;
     int requestedProfile;
     int requestedLevel;
-    int requestedWidth;
-    int requestedHeight;
     EncoderConfig config;
 
     void reset(Session s) {
@@ -36,8 +34,6 @@ final class EncodeSession {
         requestedFpsDen = 0;
         requestedProfile = 0;
         requestedLevel = 0;
-        requestedWidth = 0;
-        requestedHeight = 0;
         config = null;
     }
 

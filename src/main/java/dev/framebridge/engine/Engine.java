@@ -26,7 +26,6 @@ import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 public final class Engine implements AutoCloseable {
     private static final int DRAIN_TIMEOUT_MS = 5_000;
 
-    private final EngineConfig config;
     private final EngineLog log;
     private final EngineCounters counters;
     private final IoAgent io;
@@ -36,9 +35,8 @@ public final class Engine implements AutoCloseable {
     private final List<SocketListener> listeners;
     private boolean closed;
 
-    private Engine(EngineConfig config, EngineLog log, EngineCounters counters, IoAgent io, AgentRunner ioRunner,
+    private Engine(EngineLog log, EngineCounters counters, IoAgent io, AgentRunner ioRunner,
                    AgentRunner[] encodeRunners, FramePool pool, List<SocketListener> listeners) {
-        this.config = config;
         this.log = log;
         this.counters = counters;
         this.io = io;
@@ -141,7 +139,7 @@ public final class Engine implements AutoCloseable {
                     + ", idle strategy " + config.idle()
                     + ", up to " + config.maxInFlight() + " requests in flight per connection, counters in "
                     + config.countersFile());
-            return new Engine(config, log, counters, io, ioRunner, encodeRunners, pool, listeners);
+            return new Engine(log, counters, io, ioRunner, encodeRunners, pool, listeners);
         } catch (IOException | RuntimeException e) {
             for (SocketListener l : listeners) {
                 l.close();

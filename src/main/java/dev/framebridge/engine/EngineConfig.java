@@ -40,7 +40,6 @@ public final class EngineConfig {
     private int profile = 77;
     private String preset = "ultrafast";
     private int encoderThreads;
-    private boolean verbose;
     private SingleWriterRecorder latencyRecorder;
 
     public List<Endpoint> listen() {
@@ -239,14 +238,7 @@ public final class EngineConfig {
         return this;
     }
 
-    public boolean verbose() {
-        return verbose;
-    }
 
-    public EngineConfig verbose(boolean v) {
-        this.verbose = v;
-        return this;
-    }
 
     public SingleWriterRecorder latencyRecorder() {
         return latencyRecorder;

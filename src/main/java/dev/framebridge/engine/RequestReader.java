@@ -230,7 +230,6 @@ final class RequestReader {
                 PixelFormat format = PixelFormat.ofFourcc(f.format());
                 long needed = format.frameBytes(f.stride(), f.height());
                 slot.pixels(needed);
-                slot.pixelBytes = needed;
                 c.readPhase = IoConnection.READ_PIXELS;
                 c.readPosition = 0;
                 c.readTarget = needed;

@@ -26,7 +26,6 @@ public final class FrameSlot {
 
     // Written by the I/O agent before publishing the slot to an encode agent.
     public int kind;
-    public long pixelBytes;
     public long receivedNanos;
 
     // Written by the encode agent before publishing the answer.
@@ -35,7 +34,6 @@ public final class FrameSlot {
     public long answerBodyAddress;
     public long answerBodyLength;
     public boolean answerUsesEncoderMemory;
-    public boolean keyframe;
     public long encodeNanos;
 
     public FrameSlot() {
@@ -78,7 +76,6 @@ public final class FrameSlot {
         answerBodyAddress = 0;
         answerBodyLength = 0;
         answerUsesEncoderMemory = false;
-        keyframe = false;
         encodeNanos = 0;
     }
 

@@ -5,10 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.framebridge.engine.EngineConfig;
-import dev.framebridge.engine.EngineLog;
 import dev.framebridge.transport.Endpoint;
-import java.io.PrintStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -26,7 +23,7 @@ class ServeOptionsTest {
         ConfigFile.install(cmd, args);
         CommandLine.ParseResult r = cmd.parseArgs(args);
         ServeCommand serve = (ServeCommand) r.subcommand().commandSpec().userObject();
-        return serve.engineConfig(new EngineLog(new PrintStream(OutputStream.nullOutputStream()), false));
+        return serve.engineConfig();
     }
 
     @Test

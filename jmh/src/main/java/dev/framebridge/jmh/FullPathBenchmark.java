@@ -43,9 +43,9 @@ public class FullPathBenchmark {
     @Param({"default"})
     public String idle;
 
-    /** Encode agents: 1 (a thread of its own), or 0 (inline: the I/O thread encodes, no hand-off). */
-    @Param({"1"})
-    public int encodeThreads;
+    /** Encode agents: auto (what serve uses: inline on ≤ 2 cores), 0 (inline: no hand-off) or a thread count. */
+    @Param({"auto"})
+    public String encodeThreads;
 
     private Frames frames;
     private RoundTrips trips;

@@ -44,14 +44,15 @@ abstract class LoopbackServer implements AutoCloseable {
     /** Threads whose allocation is the server's (for bytes per frame). */
     abstract List<Thread> serverThreads();
 
-    /** @param idle the engine's idle strategy ({@code default}: spin, then park in epoll / park) */
-    static LoopbackServer engine(EncoderBackend backend, String idle) throws IOException {
-        return new EngineServer(backend, idle, 1);
-    }
-
-    /** @param encodeThreads encode agents; 0 encodes on the I/O thread (inline) */
-    static LoopbackServer engine(EncoderBackend backend, String idle, int encodeThreads) throws IOException {
-        return new EngineServer(backend, idle, encodeThreads);
+    /**
+     * @param idle          the engine's idle strategy ({@code default}: spin, then park in epoll / park)
+     * @param encodeThreads {@code auto} (serve's default), or encode agents where 0 encodes on the I/O thread
+     */
+    static LoopbackServer engine(EncoderBackend backend, String idle, String encodeThreads) throws IOException {
+        int agents = encodeThreads.equals("auto")
+                ? EngineConfig.defaultEncodeAgents(Runtime.getRuntime().availableProcessors())
+                : Integer.parseInt(encodeThreads);
+        return new EngineServer(backend, idle, agents);
     }
 
     static LoopbackServer plainEcho() throws IOException {
