@@ -30,6 +30,19 @@ public interface Encoder extends AutoCloseable {
     void encode(MemorySegment pixels, int stride, long pts, boolean forceIdr, EncodedFrame out) throws EncoderException;
 
     /**
+     * Encodes a frame of this encoder's BGRA/RGBA input that the caller has already converted to NV12 with
+     * {@link RgbToNv12} (same size, same crop), so conversion can happen elsewhere — the engine converts each band
+     * of rows as it arrives, while this encoder works on the previous frame. Only for backends that say
+     * {@link EncoderBackend#takesConvertedRgb()}.
+     *
+     * @param nv12 at least {@link RgbToNv12#bytes} bytes of native memory, laid out as that class describes
+     */
+    default void encodeConverted(MemorySegment nv12, long pts, boolean forceIdr, EncodedFrame out)
+            throws EncoderException {
+        throw new EncoderException(name() + " does not take frames converted ahead; give it the pixels as sent");
+    }
+
+    /**
      * Applies a new configuration: bitrate changes in place; a new size, format, profile or frame rate reopens
      * the encoder (the next frame is an IDR with new SPS/PPS).
      */

@@ -13,4 +13,13 @@ public interface EncoderBackend {
     String unavailableReason();
 
     Encoder open(EncoderConfig config) throws EncoderException;
+
+    /**
+     * True when this backend's encoders convert BGRA/RGBA to NV12 with {@link RgbToNv12} themselves and accept frames
+     * the caller converted the same way ({@link Encoder#encodeConverted}). A backend that takes RGB natively
+     * (a GPU's own converter) says false, and the engine hands it the pixels as they arrived.
+     */
+    default boolean takesConvertedRgb() {
+        return false;
+    }
 }

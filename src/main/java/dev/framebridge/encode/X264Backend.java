@@ -53,4 +53,10 @@ public final class X264Backend implements EncoderBackend {
         }
         return new X264Encoder(config);
     }
+
+    /** x264 encodes 4:2:0; RGB input goes through {@link RgbToNv12} whoever calls it. */
+    @Override
+    public boolean takesConvertedRgb() {
+        return true;
+    }
 }

@@ -10,7 +10,8 @@ import java.lang.foreign.MemorySegment;
  * H.264 through libx264, configured for real time (see {@link X264Settings}): one access unit per frame from the
  * same call, SPS/PPS before every IDR, the access unit handed out in x264's own memory.
  *
- * <p>Input: BGRA8888/RGBA8888 (converted by libyuv into x264's picture planes), NV12 and I420 (read in place).
+ * <p>Input: BGRA8888/RGBA8888 (converted by libyuv into x264's picture planes, or already converted by the caller
+ * with {@link RgbToNv12}), NV12 and I420 (read in place).
  * Odd sizes are cropped to even ones. Timestamps: {@code pts} in nanoseconds goes in and comes back unchanged;
  * with no B-frames dts equals pts.
  */
@@ -56,6 +57,16 @@ public final class X264Encoder implements Encoder {
             throw new EncoderException("x264 encoder is closed");
         }
         s.encode(pixels, stride, pts, forceIdr, out);
+    }
+
+    @Override
+    public void encodeConverted(MemorySegment nv12, long pts, boolean forceIdr, EncodedFrame out)
+            throws EncoderException {
+        X264Session s = session;
+        if (s == null) {
+            throw new EncoderException("x264 encoder is closed");
+        }
+        s.encodeConverted(nv12, pts, forceIdr, out);
     }
 
     /**

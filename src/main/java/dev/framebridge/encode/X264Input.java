@@ -1,6 +1,5 @@
 package dev.framebridge.encode;
 
-import dev.framebridge.ffi.LibYuv;
 import dev.framebridge.ffi.X264;
 import dev.framebridge.ffi.X264.x264_picture_t;
 import dev.framebridge.frame.PixelFormat;
@@ -22,18 +21,15 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * Odd sizes are cropped (see {@link X264Settings}): only the even width × height is read.
  */
 final class X264Input {
-    /** libyuv and x264's SIMD both like 64-byte rows. */
-    private static final int ALIGN = 64;
-
     private final PixelFormat format;
     private final int width;       // the configured (possibly odd) size, for validating caller frames
     private final int height;
     private final int encodedWidth;
     private final int encodedHeight;
     private final MemorySegment picture;
-    private final MemorySegment lumaPlane;   // RGB formats only: the conversion target
-    private final MemorySegment chromaPlane;
+    private final MemorySegment nv12;        // RGB formats only: the conversion target (see RgbToNv12)
     private final int planeStride;
+    private final long chromaOffset;
 
     X264Input(EncoderConfig config, MemorySegment picture, Arena arena) {
         this.format = config.inputFormat();
@@ -43,17 +39,16 @@ final class X264Input {
         this.encodedHeight = X264Settings.encodedHeight(config);
         this.picture = picture;
         if (format.isRgb()) {
-            planeStride = (encodedWidth + ALIGN - 1) & -ALIGN;
-            lumaPlane = arena.allocate((long) planeStride * encodedHeight, ALIGN);
-            chromaPlane = arena.allocate((long) planeStride * (encodedHeight / 2), ALIGN);
+            planeStride = RgbToNv12.planeStride(width);
+            chromaOffset = RgbToNv12.chromaOffset(width, height);
+            nv12 = arena.allocate(RgbToNv12.bytes(width, height), RgbToNv12.ALIGN);
             picture.set(JAVA_INT, x264_picture_t.img$i_csp$OFFSET, X264.X264_CSP_NV12);
             picture.set(JAVA_INT, x264_picture_t.img$i_plane$OFFSET, 2);
-            setPlane(0, lumaPlane.address(), planeStride);
-            setPlane(1, chromaPlane.address(), planeStride);
+            setNv12Planes(nv12.address());
         } else {
             planeStride = 0;
-            lumaPlane = null;
-            chromaPlane = null;
+            chromaOffset = 0;
+            nv12 = null;
             picture.set(JAVA_INT, x264_picture_t.img$i_csp$OFFSET, csp(format));
             picture.set(JAVA_INT, x264_picture_t.img$i_plane$OFFSET, format == PixelFormat.NV12 ? 2 : 3);
         }
@@ -69,10 +64,10 @@ final class X264Input {
         validate(pixels, stride);
         long base = pixels.address();
         switch (format) {
-            case BGRA8888 -> check(LibYuv.ARGBToNV12(pixels, stride, lumaPlane, planeStride, chromaPlane, planeStride,
-                    encodedWidth, encodedHeight));
-            case RGBA8888 -> check(LibYuv.ABGRToNV12(pixels, stride, lumaPlane, planeStride, chromaPlane, planeStride,
-                    encodedWidth, encodedHeight));
+            case BGRA8888, RGBA8888 -> {
+                check(RgbToNv12.convertRows(format, base, stride, width, height, nv12.address(), 0, encodedHeight));
+                setNv12Planes(nv12.address()); // bindConverted may have aimed them elsewhere
+            }
             case NV12 -> {
                 setPlane(0, base, stride);
                 setPlane(1, base + (long) stride * height, stride);
@@ -85,6 +80,28 @@ final class X264Input {
                 setPlane(2, base + uOffset + (long) chromaStride * ((height + 1) / 2), chromaStride);
             }
         }
+    }
+
+    /**
+     * Makes an RGB frame the caller already converted with {@link RgbToNv12} (same size) the next input picture:
+     * x264 reads the NV12 image where it lies.
+     */
+    void bindConverted(MemorySegment image) throws EncoderException {
+        if (nv12 == null) {
+            throw new EncoderException("a converted frame was given to an encoder opened for " + format
+                    + " input; converted frames are for encoders opened for BGRA or RGBA");
+        }
+        if (!image.isNative() || image.byteSize() < nv12.byteSize()) {
+            throw new EncoderException("converted frame is " + image.byteSize() + " bytes" + (image.isNative() ? ""
+                    : " on the Java heap") + "; NV12 of " + width + "x" + height + " needs " + nv12.byteSize()
+                    + " bytes of native memory (RgbToNv12.bytes)");
+        }
+        setNv12Planes(image.address());
+    }
+
+    private void setNv12Planes(long address) {
+        setPlane(0, address, planeStride);
+        setPlane(1, address + chromaOffset, planeStride);
     }
 
     private void setPlane(int index, long address, int stride) {

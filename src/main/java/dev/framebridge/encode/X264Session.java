@@ -122,6 +122,19 @@ final class X264Session implements AutoCloseable {
             throw new EncoderException("x264 encoder is closed");
         }
         input.bind(pixels, stride);
+        encodeBound(pts, forceIdr, out);
+    }
+
+    /** An RGB frame already converted by {@link RgbToNv12}; see {@link Encoder#encodeConverted}. */
+    void encodeConverted(MemorySegment nv12, long pts, boolean forceIdr, EncodedFrame out) throws EncoderException {
+        if (closed) {
+            throw new EncoderException("x264 encoder is closed");
+        }
+        input.bindConverted(nv12);
+        encodeBound(pts, forceIdr, out);
+    }
+
+    private void encodeBound(long pts, boolean forceIdr, EncodedFrame out) throws EncoderException {
         pictureIn.set(JAVA_INT, x264_picture_t.i_type$OFFSET, forceIdr ? X264.X264_TYPE_IDR : X264.X264_TYPE_AUTO);
         pictureIn.set(JAVA_LONG, x264_picture_t.i_pts$OFFSET, pts);
         int bytes = X264.x264_encoder_encode(encoder, nalsOut, nalCountOut, pictureIn, pictureOut);

@@ -10,6 +10,7 @@ public enum CounterId {
     CONNECTIONS_STALLED("connections closed: message stalled"),
     FRAMES_IN("frame requests received"),
     FRAMES_OUT("frame responses sent"),
+    FRAMES_CONVERTED_ON_ARRIVAL("frames converted to NV12 as they arrived"),
     ERRORS_OUT("error answers sent"),
     BYTES_IN("bytes received"),
     BYTES_OUT("bytes sent"),

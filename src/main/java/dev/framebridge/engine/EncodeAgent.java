@@ -192,7 +192,11 @@ final class EncodeAgent implements Agent {
         try {
             ensureEncoder(es, width, height, format);
             long start = System.nanoTime();
-            es.encoder.encode(slot.pixels(), (int) req.stride(), pts, idr, encoded);
+            if (slot.isConverted) {
+                es.encoder.encodeConverted(slot.converted(), pts, idr, encoded);
+            } else {
+                es.encoder.encode(slot.pixels(), (int) req.stride(), pts, idr, encoded);
+            }
             slot.encodeNanos = System.nanoTime() - start;
         } catch (EncoderException | RuntimeException e) {
             String why = e.getMessage() == null ? e.toString() : e.getMessage();

@@ -104,8 +104,9 @@ public final class Engine implements AutoCloseable {
                 EncodeAgent agent = encodeAgents[i];
                 encodeIdles[i] = new WakeableIdleStrategy(DEFAULT_SPINS, DEFAULT_YIELDS, 50_000_000L, agent::hasWork);
             }
+            boolean convertOnArrival = config.convertOnArrival() && backend.takesConvertedRgb();
             IoAgent io = new IoAgent(config, listeners.toArray(SocketListener[]::new), sessions, pool, requestRings,
-                    answerRings, encodeIdles, counters, log);
+                    answerRings, encodeIdles, convertOnArrival, counters, log);
             ioRef[0] = io;
 
             ErrorHandler onError = t -> {

@@ -41,6 +41,7 @@ public final class EngineConfig {
     private String preset = "ultrafast";
     private int encoderThreads;
     private SingleWriterRecorder latencyRecorder;
+    private boolean convertOnArrival = true;
 
     public List<Endpoint> listen() {
         return listen;
@@ -239,6 +240,19 @@ public final class EngineConfig {
     }
 
 
+
+    public boolean convertOnArrival() {
+        return convertOnArrival;
+    }
+
+    /**
+     * Convert BGRA/RGBA frames to the encoder's NV12 on the I/O thread as their rows arrive (default; only with a
+     * backend that takes converted frames) instead of in the encode call. Off is for measuring the difference.
+     */
+    public EngineConfig convertOnArrival(boolean on) {
+        this.convertOnArrival = on;
+        return this;
+    }
 
     public SingleWriterRecorder latencyRecorder() {
         return latencyRecorder;

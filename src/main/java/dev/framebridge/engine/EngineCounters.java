@@ -24,6 +24,7 @@ public final class EngineCounters implements AutoCloseable {
     final AtomicCounter closedFault;
     final AtomicCounter stalled;
     final AtomicCounter framesIn;
+    final AtomicCounter framesConverted;
     final AtomicCounter framesOut;
     final AtomicCounter errorsOut;
     final AtomicCounter bytesIn;
@@ -51,6 +52,7 @@ public final class EngineCounters implements AutoCloseable {
         closedFault = get(CounterId.CONNECTIONS_CLOSED_FAULT);
         stalled = get(CounterId.CONNECTIONS_STALLED);
         framesIn = get(CounterId.FRAMES_IN);
+        framesConverted = get(CounterId.FRAMES_CONVERTED_ON_ARRIVAL);
         framesOut = get(CounterId.FRAMES_OUT);
         errorsOut = get(CounterId.ERRORS_OUT);
         bytesIn = get(CounterId.BYTES_IN);

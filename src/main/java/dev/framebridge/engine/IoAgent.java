@@ -93,7 +93,7 @@ final class IoAgent implements Agent, RequestReader.Control {
 
     IoAgent(EngineConfig config, SocketListener[] listeners, Session[] sessions, FramePool pool,
             OneToOneRingBuffer[] requestRings, OneToOneRingBuffer[] answerRings, WakeableIdleStrategy[] encodeIdles,
-            EngineCounters counters, EngineLog log) throws ErrnoException {
+            boolean convertRgbOnArrival, EngineCounters counters, EngineLog log) throws ErrnoException {
         this.config = config;
         this.listeners = listeners;
         this.sessions = sessions;
@@ -104,7 +104,8 @@ final class IoAgent implements Agent, RequestReader.Control {
         this.counters = counters;
         this.log = log;
         this.dispatch = new EncodeDispatch(requestRings, encodeIdles);
-        this.reader = new RequestReader(new HxfrDecoder(config.limits()), dispatch, this, counters, log, skipBuffer);
+        this.reader = new RequestReader(new HxfrDecoder(config.limits()), dispatch, this, counters, log, skipBuffer,
+                convertRgbOnArrival);
         this.latencyRecorder = config.latencyRecorder();
         this.connections = new IoConnection[sessions.length];
         this.freeSessions = new int[sessions.length];

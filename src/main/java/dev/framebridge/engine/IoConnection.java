@@ -45,6 +45,7 @@ final class IoConnection {
 
     boolean writing;
     FrameSlot writeSlot;
+    final ConvertOnArrival converter = new ConvertOnArrival();
 
     long lingerDeadline;
     long openedNanos;

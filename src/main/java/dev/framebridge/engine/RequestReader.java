@@ -38,6 +38,7 @@ final class RequestReader {
     private final EngineCounters counters;
     private final EngineLog log;
     private final MemorySegment skipBuffer;
+    private final boolean convertRgb;
     private final HeaderFlyweight header = new HeaderFlyweight();
     private final FrameRequestFlyweight frameRequest = new FrameRequestFlyweight();
     private final ConfigRequestFlyweight configRequest = new ConfigRequestFlyweight();
@@ -47,8 +48,9 @@ final class RequestReader {
     private long now;
     private boolean draining;
 
+    /** @param convertRgb convert BGRA/RGBA frames to NV12 as they arrive (the backend takes converted frames) */
     RequestReader(HxfrDecoder decoder, EncodeDispatch dispatch, Control control, EngineCounters counters, EngineLog log,
-                  MemorySegment skipBuffer) {
+                  MemorySegment skipBuffer, boolean convertRgb) {
         if (skipBuffer.byteSize() < SKIP_BUFFER) {
             throw new IllegalArgumentException("skip buffer must hold " + SKIP_BUFFER + " bytes");
         }
@@ -58,6 +60,7 @@ final class RequestReader {
         this.counters = counters;
         this.log = log;
         this.skipBuffer = skipBuffer;
+        this.convertRgb = convertRgb;
     }
 
     static long skipBufferBytes() {
@@ -123,7 +126,12 @@ final class RequestReader {
                 if (n <= 0) {
                     return 0;
                 }
-                if (c.readPosition == c.readTarget) {
+                if (c.readPosition < c.readTarget) {
+                    c.converter.arrived(c.readPosition);
+                } else {
+                    if (c.converter.finish(slot)) {
+                        counters.framesConverted.increment();
+                    }
                     counters.framesIn.increment();
                     c.frames++;
                     submit(c, slot, SlotKind.FRAME);
@@ -230,6 +238,7 @@ final class RequestReader {
                 PixelFormat format = PixelFormat.ofFourcc(f.format());
                 long needed = format.frameBytes(f.stride(), f.height());
                 slot.pixels(needed);
+                c.converter.start(slot, convertRgb ? format : null, (int) f.width(), (int) f.height(), (int) f.stride());
                 c.readPhase = IoConnection.READ_PIXELS;
                 c.readPosition = 0;
                 c.readTarget = needed;

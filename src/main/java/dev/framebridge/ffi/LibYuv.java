@@ -9,6 +9,7 @@ import java.util.List;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * libyuv colour conversion over FFM. libyuv names formats by word order, the reverse of memory order:
@@ -70,8 +71,18 @@ public final class LibYuv {
         private static final FunctionDescriptor THREE_PLANES = FunctionDescriptor.of(JAVA_INT,
                 ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT);
 
+        /**
+         * The same, with the three pointers passed as 64-bit integers: a band of a frame is then an address and a
+         * length, not a slice object per call. (A pointer and a 64-bit integer travel in the same registers on the
+         * 64-bit ABIs we run on, SysV x86-64 and AAPCS64.)
+         */
+        private static final FunctionDescriptor TO_NV12_AT = FunctionDescriptor.of(JAVA_INT,
+                JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT);
+
         static final MethodHandle ARGBToNV12 = link("ARGBToNV12", TO_NV12);
         static final MethodHandle ABGRToNV12 = link("ABGRToNV12", TO_NV12);
+        static final MethodHandle ARGBToNV12_AT = link("ARGBToNV12", TO_NV12_AT);
+        static final MethodHandle ABGRToNV12_AT = link("ABGRToNV12", TO_NV12_AT);
         static final MethodHandle ARGBToI420 = link("ARGBToI420", THREE_PLANES);
         static final MethodHandle ABGRToI420 = link("ABGRToI420", THREE_PLANES);
         static final MethodHandle I420ToARGB = link("I420ToARGB", THREE_PLANES);
@@ -99,6 +110,26 @@ public final class LibYuv {
                                  MemorySegment uv, int uvStride, int width, int height) {
         try {
             return (int) Handles.ABGRToNV12.invokeExact(src, srcStride, y, yStride, uv, uvStride, width, height);
+        } catch (Throwable t) {
+            throw new AssertionError("should not reach here", t);
+        }
+    }
+
+    /** B,G,R,A bytes → NV12, planes at native addresses (allocation-free for bands of a frame). */
+    public static int ARGBToNV12(long src, int srcStride, long y, int yStride, long uv, int uvStride, int width,
+                                 int height) {
+        try {
+            return (int) Handles.ARGBToNV12_AT.invokeExact(src, srcStride, y, yStride, uv, uvStride, width, height);
+        } catch (Throwable t) {
+            throw new AssertionError("should not reach here", t);
+        }
+    }
+
+    /** R,G,B,A bytes → NV12, planes at native addresses. */
+    public static int ABGRToNV12(long src, int srcStride, long y, int yStride, long uv, int uvStride, int width,
+                                 int height) {
+        try {
+            return (int) Handles.ABGRToNV12_AT.invokeExact(src, srcStride, y, yStride, uv, uvStride, width, height);
         } catch (Throwable t) {
             throw new AssertionError("should not reach here", t);
         }

@@ -23,10 +23,14 @@ public final class FrameSlot {
     private final MemorySegment answer;
     private Arena pixelArena;
     private MemorySegment pixels = MemorySegment.NULL;
+    private Arena convertedArena;
+    private MemorySegment converted = MemorySegment.NULL;
 
     // Written by the I/O agent before publishing the slot to an encode agent.
     public int kind;
     public long receivedNanos;
+    /** The frame's pixels were converted as they arrived: the encoder reads {@link #converted()}, not the pixels. */
+    public boolean isConverted;
 
     // Written by the encode agent before publishing the answer.
     public int answerLength;
@@ -66,8 +70,28 @@ public final class FrameSlot {
         return pixels;
     }
 
+    /**
+     * The converted-frame area (the pixels in the encoder's format, written while they arrive), at least
+     * {@code bytes} long; reallocated only when it was smaller, like the pixel area.
+     */
+    public MemorySegment converted(long bytes) {
+        if (converted.byteSize() < bytes) {
+            if (convertedArena != null) {
+                convertedArena.close();
+            }
+            convertedArena = Arena.ofShared();
+            converted = convertedArena.allocate(bytes, 64);
+        }
+        return converted;
+    }
+
+    public MemorySegment converted() {
+        return converted;
+    }
+
+    /** Pixel memory this slot holds (both areas). */
     public long capacity() {
-        return pixels.byteSize();
+        return pixels.byteSize() + converted.byteSize();
     }
 
     /** Clears the answer fields for reuse. */
@@ -85,6 +109,11 @@ public final class FrameSlot {
             pixelArena.close();
             pixelArena = null;
             pixels = MemorySegment.NULL;
+        }
+        if (convertedArena != null) {
+            convertedArena.close();
+            convertedArena = null;
+            converted = MemorySegment.NULL;
         }
     }
 

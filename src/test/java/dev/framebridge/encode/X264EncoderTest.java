@@ -286,6 +286,47 @@ class X264EncoderTest {
         assertTrue(out.keyframe() && out.length() > 0);
     }
 
+    @ParameterizedTest
+    @EnumSource(value = PixelFormat.class, names = {"BGRA8888", "RGBA8888"})
+    void aFrameConvertedAheadEncodesToTheSameBytesAsTheFrameItself(PixelFormat format) throws Exception {
+        TestVideo video = new TestVideo(354, 290);
+        int stride = TestVideo.paddedStride(format, video.width);
+        // One thread: x264's output is then a pure function of its input.
+        EncoderConfig config = config(video.width, video.height, format, 2_000_000, 30).withThreads(1);
+        X264Encoder direct = open(config);
+        X264Encoder ahead = open(config);
+        MemorySegment nv12 = arena.allocate(RgbToNv12.bytes(video.width, video.height), 64);
+        EncodedFrame a = new EncodedFrame();
+        EncodedFrame b = new EncodedFrame();
+        for (int t = 0; t < 12; t++) {
+            MemorySegment frame = video.frame(arena, format, stride, t);
+            direct.encode(frame, stride, t * FRAME_NS, t == 7, a);
+            assertEquals(0, RgbToNv12.convertRows(format, frame.address(), stride, video.width, video.height,
+                    nv12.address(), 0, video.height));
+            ahead.encodeConverted(nv12, t * FRAME_NS, t == 7, b);
+            assertEquals(-1L, a.accessUnit().mismatch(b.accessUnit()), "frame " + t + " differs");
+            assertEquals(a.keyframe(), b.keyframe());
+        }
+    }
+
+    @Test
+    void aConvertedFrameIsRefusedByAnEncoderOpenedForYuvAndByOneOfAnotherSize() throws Exception {
+        X264Encoder nv12Encoder = open(config(64, 48, PixelFormat.NV12, 1_000_000, 30));
+        MemorySegment image = arena.allocate(RgbToNv12.bytes(64, 48), 64);
+        EncoderException e = assertThrows(EncoderException.class,
+                () -> nv12Encoder.encodeConverted(image, 0, false, new EncodedFrame()));
+        assertTrue(e.getMessage().contains("opened for NV12"), e.getMessage());
+
+        X264Encoder bigger = open(config(128, 96, PixelFormat.BGRA8888, 1_000_000, 30));
+        e = assertThrows(EncoderException.class, () -> bigger.encodeConverted(image, 0, false, new EncodedFrame()));
+        assertTrue(e.getMessage().contains("needs " + RgbToNv12.bytes(128, 96)), e.getMessage());
+        // and it carries on with a good frame
+        MemorySegment good = arena.allocate(RgbToNv12.bytes(128, 96), 64);
+        EncodedFrame out = new EncodedFrame();
+        bigger.encodeConverted(good, 0, false, out);
+        assertTrue(out.length() > 0);
+    }
+
     @Test
     void closedEncoderRefusesFramesInsteadOfCrashing() throws Exception {
         X264Encoder encoder = open(config(64, 48, PixelFormat.NV12, 1_000_000, 30));

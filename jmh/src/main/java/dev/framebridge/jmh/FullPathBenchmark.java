@@ -47,14 +47,18 @@ public class FullPathBenchmark {
     @Param({"auto"})
     public String encodeThreads;
 
+    /** Where RGB becomes NV12: {@code arrival} (serve's default: on the I/O thread as rows arrive) or {@code encoder}. */
+    @Param({"arrival"})
+    public String convert;
+
     private Frames frames;
     private RoundTrips trips;
 
     @Setup(Level.Trial)
     public void setUp() throws IOException {
         frames = new Frames(size, 30);
-        trips = new RoundTrips("full-path x264 " + size + " BGRA", frames, LoopbackServer.engine(new X264Backend(), idle, encodeThreads),
-                outstanding);
+        LoopbackServer server = LoopbackServer.engine(new X264Backend(), idle, encodeThreads, convert.equals("arrival"));
+        trips = new RoundTrips("full-path x264 " + size + " BGRA convert=" + convert, frames, server, outstanding);
     }
 
     @Setup(Level.Iteration)

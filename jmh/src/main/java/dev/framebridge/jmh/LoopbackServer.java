@@ -49,10 +49,16 @@ abstract class LoopbackServer implements AutoCloseable {
      * @param encodeThreads {@code auto} (serve's default), or encode agents where 0 encodes on the I/O thread
      */
     static LoopbackServer engine(EncoderBackend backend, String idle, String encodeThreads) throws IOException {
+        return engine(backend, idle, encodeThreads, true);
+    }
+
+    /** @param convertOnArrival RGB → NV12 on the I/O thread as rows arrive (serve's default) or in the encode call */
+    static LoopbackServer engine(EncoderBackend backend, String idle, String encodeThreads, boolean convertOnArrival)
+            throws IOException {
         int agents = encodeThreads.equals("auto")
                 ? EngineConfig.defaultEncodeAgents(Runtime.getRuntime().availableProcessors())
                 : Integer.parseInt(encodeThreads);
-        return new EngineServer(backend, idle, agents);
+        return new EngineServer(backend, idle, agents, convertOnArrival);
     }
 
     static LoopbackServer plainEcho() throws IOException {
@@ -82,13 +88,14 @@ abstract class LoopbackServer implements AutoCloseable {
     private static final class EngineServer extends LoopbackServer {
         private final Engine engine;
 
-        EngineServer(EncoderBackend backend, String idle, int encodeThreads) throws IOException {
+        EngineServer(EncoderBackend backend, String idle, int encodeThreads, boolean convertOnArrival) throws IOException {
             EngineConfig config = new EngineConfig()
                     .listen(Endpoint.parse("unix:" + dir.resolve("fb.sock")))
                     .countersFile(dir.resolve("counters.dat"))
                     .maxConnections(4)
                     .idle(idle)
                     .encodeAgents(encodeThreads)
+                    .convertOnArrival(convertOnArrival)
                     .latencyRecorder(serverSide);
             engine = Engine.start(config, backend, new EngineLog(System.err, false));
         }
