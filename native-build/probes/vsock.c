@@ -11,6 +11,8 @@ int main(void) {
     CONST(VMADDR_CID_LOCAL);
     CONST(VMADDR_CID_HOST);
     CONST(VMADDR_PORT_ANY);
+    CONST(SO_VM_SOCKETS_BUFFER_SIZE);
+    CONST(SO_VM_SOCKETS_BUFFER_MAX_SIZE);
 
     SIZE(struct sockaddr_vm, "sockaddr_vm");
     FIELD(struct sockaddr_vm, "sockaddr_vm", svm_family);

@@ -26,6 +26,10 @@ public final class Vsock {
     public static final int VMADDR_CID_HOST = 2;
     /** {@code -1U}: let the kernel pick a port. */
     public static final int VMADDR_PORT_ANY = -1;
+    /** Socket options at level {@link #AF_VSOCK}, unsigned 64-bit values: the receive buffer the peer may fill … */
+    public static final int SO_VM_SOCKETS_BUFFER_SIZE = 0;
+    /** … and its ceiling (the kernel's default ceiling is 256 KiB). */
+    public static final int SO_VM_SOCKETS_BUFFER_MAX_SIZE = 2;
 
     /*
      * struct sockaddr_vm { sa_family_t svm_family; unsigned short svm_reserved1; unsigned int svm_port;

@@ -84,10 +84,22 @@ public final class SocketListener implements AutoCloseable {
         }
     }
 
+    /**
+     * Receive room for each guest connection: one 1080p BGRA frame (8,294,400 bytes) fits, so vsockenc can hand the
+     * kernel a whole frame while we encode the previous one. The kernel's default is 256 KiB: a 1080p frame then
+     * crosses in ~32 credit round trips, each a wake-up on both sides. Accepted sockets inherit it.
+     */
+    static final long VSOCK_BUFFER_BYTES = 8L << 20;
+
     private static SocketListener listenVsock(Endpoint.Vsock v, ListenOptions options) throws IOException {
         Errno e = new Errno();
         int fd = open(e, Vsock.AF_VSOCK, v.toString());
         try (Arena arena = Arena.ofConfined()) {
+            // the ceiling first: the size is clamped to it
+            SocketOptions.setLong(e, fd, Vsock.AF_VSOCK, Vsock.SO_VM_SOCKETS_BUFFER_MAX_SIZE, VSOCK_BUFFER_BYTES,
+                    "setsockopt(" + v + ", SO_VM_SOCKETS_BUFFER_MAX_SIZE)");
+            SocketOptions.setLong(e, fd, Vsock.AF_VSOCK, Vsock.SO_VM_SOCKETS_BUFFER_SIZE, VSOCK_BUFFER_BYTES,
+                    "setsockopt(" + v + ", SO_VM_SOCKETS_BUFFER_SIZE)");
             MemorySegment addr = arena.allocate(LibCLayouts.SOCKADDR_STORAGE_SIZE, 8);
             bindAndListen(e, fd, addr, SocketAddresses.vsock(addr, v.cid(), v.port()), v.toString(), options);
             String local = localName(e, fd, arena);

@@ -1,6 +1,7 @@
 package dev.framebridge.transport;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import dev.framebridge.ffi.Errno;
 import dev.framebridge.ffi.ErrnoException;
@@ -8,7 +9,7 @@ import dev.framebridge.ffi.LibC;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
-/** Integer socket options, set and read at setup time (never on the hot path). */
+/** Integer socket options (int and 64-bit), set and read at setup time (never on the hot path). */
 final class SocketOptions {
     private SocketOptions() {
     }
@@ -22,6 +23,26 @@ final class SocketOptions {
             if (LibC.setsockopt(e, fd, level, name, v, Integer.BYTES) < 0) {
                 throw e.exception(call);
             }
+        }
+    }
+
+    static void setLong(Errno e, int fd, int level, int name, long value, String call) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment v = arena.allocateFrom(JAVA_LONG, value);
+            if (LibC.setsockopt(e, fd, level, name, v, Long.BYTES) < 0) {
+                throw e.exception(call);
+            }
+        }
+    }
+
+    static long getLong(Errno e, int fd, int level, int name, String call) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment v = arena.allocate(JAVA_LONG);
+            MemorySegment len = arena.allocateFrom(JAVA_INT, Long.BYTES);
+            if (LibC.getsockopt(e, fd, level, name, v, len) < 0) {
+                throw e.exception(call);
+            }
+            return v.get(JAVA_LONG, 0);
         }
     }
 

@@ -164,6 +164,9 @@ class SocketListenerTest {
         assertTrue(bound.port() != Vsock.VMADDR_PORT_ANY, "the kernel must have chosen a port: " + bound);
         assertNull(l.accept(), "nobody connects");
         assertEquals(0, l.rejectedPeers());
+        // guests get room for a whole 1080p frame (accepted sockets inherit the listener's buffer size)
+        assertEquals(SocketListener.VSOCK_BUFFER_BYTES, SocketOptions.getLong(e, l.fd(), Vsock.AF_VSOCK,
+                Vsock.SO_VM_SOCKETS_BUFFER_SIZE, "getsockopt(SO_VM_SOCKETS_BUFFER_SIZE)"));
         l.close();
 
         // the same explicit port is free again after close
