@@ -28,6 +28,7 @@ public final class Engine implements AutoCloseable {
 
     private final EngineLog log;
     private final EngineCounters counters;
+    private final LatencyPublisher stats;
     private final IoAgent io;
     private final AgentRunner ioRunner;
     private final AgentRunner[] encodeRunners;
@@ -35,10 +36,11 @@ public final class Engine implements AutoCloseable {
     private final List<SocketListener> listeners;
     private boolean closed;
 
-    private Engine(EngineLog log, EngineCounters counters, IoAgent io, AgentRunner ioRunner,
+    private Engine(EngineLog log, EngineCounters counters, LatencyPublisher stats, IoAgent io, AgentRunner ioRunner,
                    AgentRunner[] encodeRunners, FramePool pool, List<SocketListener> listeners) {
         this.log = log;
         this.counters = counters;
+        this.stats = stats;
         this.io = io;
         this.ioRunner = ioRunner;
         this.encodeRunners = encodeRunners;
@@ -50,6 +52,7 @@ public final class Engine implements AutoCloseable {
         config.conclude();
         List<SocketListener> listeners = new ArrayList<>();
         EngineCounters counters = null;
+        LatencyPublisher stats = null;
         try {
             ListenOptions options = ListenOptions.defaults().withUnixMode(config.unixMode())
                     .withVsockAllowedCids(config.vsockAllowedCids());
@@ -105,8 +108,9 @@ public final class Engine implements AutoCloseable {
                 encodeIdles[i] = new WakeableIdleStrategy(DEFAULT_SPINS, DEFAULT_YIELDS, 50_000_000L, agent::hasWork);
             }
             boolean convertOnArrival = config.convertOnArrival() && backend.takesConvertedRgb();
+            stats = new LatencyPublisher(counters);
             IoAgent io = new IoAgent(config, listeners.toArray(SocketListener[]::new), sessions, pool, requestRings,
-                    answerRings, encodeIdles, convertOnArrival, counters, log);
+                    answerRings, encodeIdles, convertOnArrival, counters, stats, log);
             ioRef[0] = io;
 
             ErrorHandler onError = t -> {
@@ -133,6 +137,7 @@ public final class Engine implements AutoCloseable {
                 AgentRunner.startOnThread(r);
             }
             AgentRunner.startOnThread(ioRunner);
+            stats.start();
             for (SocketListener l : listeners) {
                 log.info("listening on " + l.endpoint());
             }
@@ -140,7 +145,7 @@ public final class Engine implements AutoCloseable {
                     + ", idle strategy " + config.idle()
                     + ", up to " + config.maxInFlight() + " requests in flight per connection, counters in "
                     + config.countersFile());
-            return new Engine(log, counters, io, ioRunner, encodeRunners, pool, listeners);
+            return new Engine(log, counters, stats, io, ioRunner, encodeRunners, pool, listeners);
         } catch (IOException | RuntimeException e) {
             for (SocketListener l : listeners) {
                 l.close();
@@ -248,6 +253,7 @@ public final class Engine implements AutoCloseable {
             r.close();
         }
         pool.close();
+        stats.close();
         counters.close();
         log.info("stopped");
     }

@@ -17,7 +17,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import org.HdrHistogram.Histogram;
 import org.HdrHistogram.SingleWriterRecorder;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.Agent;
@@ -40,7 +39,6 @@ final class IoAgent implements Agent, RequestReader.Control {
     private static final long CONNECTION_TAG = 3L << 32;
     private static final int READ_LIMIT = 256;
     private static final long HOUSEKEEPING_INTERVAL_NS = 100_000_000L;
-    private static final long PUBLISH_INTERVAL_NS = 1_000_000_000L;
     private static final VarHandle PARKED;
     private static final VarHandle DRAINING;
 
@@ -75,13 +73,11 @@ final class IoAgent implements Agent, RequestReader.Control {
     private final MessageHandler onAnswer = this::onAnswer;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment skipBuffer = arena.allocate(RequestReader.skipBufferBytes());
-    private final Histogram latency = new Histogram(60_000_000_000L, 3);
-    private final Histogram encodeTime = new Histogram(60_000_000_000L, 3);
+    private final LatencyPublisher stats;
     private final SingleWriterRecorder latencyRecorder;
 
     private long now;
     private long nextHousekeeping;
-    private long nextPublish;
     private int pendingEvents;
     private boolean listenersClosed;
     private long drainDeadline;
@@ -93,7 +89,8 @@ final class IoAgent implements Agent, RequestReader.Control {
 
     IoAgent(EngineConfig config, SocketListener[] listeners, Session[] sessions, FramePool pool,
             OneToOneRingBuffer[] requestRings, OneToOneRingBuffer[] answerRings, WakeableIdleStrategy[] encodeIdles,
-            boolean convertRgbOnArrival, EngineCounters counters, EngineLog log) throws ErrnoException {
+            boolean convertRgbOnArrival, EngineCounters counters, LatencyPublisher stats, EngineLog log)
+            throws ErrnoException {
         this.config = config;
         this.listeners = listeners;
         this.sessions = sessions;
@@ -102,6 +99,7 @@ final class IoAgent implements Agent, RequestReader.Control {
         this.agentLoad = new int[requestRings.length];
         this.allowListRefusals = new long[listeners.length];
         this.counters = counters;
+        this.stats = stats;
         this.log = log;
         this.dispatch = new EncodeDispatch(requestRings, encodeIdles);
         this.reader = new RequestReader(new HxfrDecoder(config.limits()), dispatch, this, counters, log, skipBuffer,
@@ -140,7 +138,10 @@ final class IoAgent implements Agent, RequestReader.Control {
         for (int i = 0; i < n; i++) {
             work += onEvent(epoll.data(i), epoll.events(i));
         }
-        if (now - nextHousekeeping >= 0) {
+        // Housekeeping waits for a cycle with nothing to do (so it never sits between a request and its answer),
+        // unless it is a whole interval late.
+        long due = now - nextHousekeeping;
+        if (due >= 0 && (work == 0 || due >= HOUSEKEEPING_INTERVAL_NS)) {
             nextHousekeeping = now + HOUSEKEEPING_INTERVAL_NS;
             work += housekeeping();
         }
@@ -172,6 +173,22 @@ final class IoAgent implements Agent, RequestReader.Control {
 
     void runsInline(EncodeAgent[] encoders) {
         this.inlineEncoders = encoders;
+        reader.answerFirst(encoders.length > 0);
+    }
+
+    /**
+     * Inline layout, a request was just read: encode and write its answer now, before the next read, the rest of
+     * the epoll batch or housekeeping — nothing else between a request's last byte and its answer.
+     */
+    private int answerInlineNow() {
+        int work = 0;
+        for (EncodeAgent e : inlineEncoders) {
+            work += e.doWork();
+        }
+        for (OneToOneRingBuffer answers : answerRings) {
+            work += answers.read(onAnswer, READ_LIMIT);
+        }
+        return work;
     }
 
     private boolean encodeWorkPending() {
@@ -211,7 +228,11 @@ final class IoAgent implements Agent, RequestReader.Control {
                 work += writeAnswers(c);
             }
             if (c.state == IoConnection.OPEN && (events & (LibC.EPOLLIN | LibC.EPOLLHUP | LibC.EPOLLERR | LibC.EPOLLRDHUP)) != 0) {
+                long submitted = c.submitted;
                 work += reader.read(c, now, draining);
+                if (c.submitted != submitted && inlineEncoders.length > 0) {
+                    work += answerInlineNow();
+                }
             }
             return work;
         } else if (tag == LISTENER_TAG) {
@@ -408,7 +429,7 @@ final class IoAgent implements Agent, RequestReader.Control {
             s.frameWritten();
             dispatch.wake(s);
             counters.framesOut.increment();
-            encodeTime.recordValue(Math.max(0, slot.encodeNanos));
+            stats.recordEncode(slot.encodeNanos);
         } else if (slot.answerLength == ErrorFlyweight.LENGTH
                 && slot.answer().get(java.lang.foreign.ValueLayout.JAVA_BYTE, MessageFlyweight.TYPE_OFFSET) == (byte) Hxfr.MSG_ERROR) {
             int code = error.wrap(slot.answer(), 0).errorCode();
@@ -418,7 +439,7 @@ final class IoAgent implements Agent, RequestReader.Control {
         }
         if (slot.answerLength > 0) {
             long took = Math.max(0, System.nanoTime() - slot.receivedNanos); // the last answer byte was just written
-            latency.recordValue(took);
+            stats.recordLatency(took);
             if (latencyRecorder != null) {
                 latencyRecorder.recordValue(took);
             }
@@ -511,10 +532,6 @@ final class IoAgent implements Agent, RequestReader.Control {
         }
         if ((boolean) DRAINING.getVolatile(this)) {
             work += drainStep();
-        }
-        if (now - nextPublish >= 0) {
-            nextPublish = now + PUBLISH_INTERVAL_NS;
-            counters.publishLatency(latency, encodeTime);
         }
         return work;
     }

@@ -39,6 +39,7 @@ final class RequestReader {
     private final EngineLog log;
     private final MemorySegment skipBuffer;
     private final boolean convertRgb;
+    private boolean answerFirst;
     private final HeaderFlyweight header = new HeaderFlyweight();
     private final FrameRequestFlyweight frameRequest = new FrameRequestFlyweight();
     private final ConfigRequestFlyweight configRequest = new ConfigRequestFlyweight();
@@ -63,6 +64,11 @@ final class RequestReader {
         this.convertRgb = convertRgb;
     }
 
+    /** The encoder runs on the I/O thread: stop reading after each complete request so its answer goes out first. */
+    void answerFirst(boolean on) {
+        this.answerFirst = on;
+    }
+
     static long skipBufferBytes() {
         return SKIP_BUFFER;
     }
@@ -74,12 +80,16 @@ final class RequestReader {
         this.draining = draining;
         int work = 0;
         try {
+            long submitted = c.submitted;
             while (c.state == IoConnection.OPEN) {
                 int progress = readStep(c);
                 if (progress <= 0) {
                     break;
                 }
                 work++;
+                if (answerFirst && c.submitted != submitted) {
+                    break; // the encoder runs on this thread: answer this request before reading the next
+                }
             }
         } catch (ErrnoException e) {
             control.close(c, "read failed: " + e.getMessage(), counters.closedFault);

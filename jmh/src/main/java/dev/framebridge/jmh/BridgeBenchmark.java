@@ -50,6 +50,14 @@ public class BridgeBenchmark {
     @Param({"auto"})
     public String encodeThreads;
 
+    /**
+     * How the client waits for its answer: {@code poll} (sleeps, like vsockenc) or {@code spin} (retries a
+     * non-blocking read). With poll, the server's write must wake a sleeping thread — on a VM a halted vCPU — and
+     * that wake-up is inside the server-side time.
+     */
+    @Param({"poll"})
+    public String clientWait;
+
     private Frames frames;
     private RoundTrips trips;
 
@@ -58,7 +66,8 @@ public class BridgeBenchmark {
         frames = new Frames(size, 4);
         LoopbackServer s = server.equals("framebridge") ? LoopbackServer.engine(new StandInBackend(), idle, encodeThreads)
                 : LoopbackServer.plainEcho();
-        trips = new RoundTrips("bridge " + server + " " + size + " BGRA", frames, s, 1);
+        trips = new RoundTrips("bridge " + server + " " + size + " BGRA client=" + clientWait, frames, s, 1,
+                clientWait.equals("spin"));
     }
 
     @Setup(Level.Iteration)

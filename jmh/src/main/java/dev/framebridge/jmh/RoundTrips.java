@@ -41,11 +41,16 @@ final class RoundTrips implements AutoCloseable {
     private long measuredAuBytes;
 
     RoundTrips(String title, Frames frames, LoopbackServer server, int outstanding) throws IOException {
+        this(title, frames, server, outstanding, false);
+    }
+
+    /** @param spin the client waits for answers spinning on a non-blocking read instead of sleeping in poll */
+    RoundTrips(String title, Frames frames, LoopbackServer server, int outstanding, boolean spin) throws IOException {
         this.title = title;
         this.frames = frames;
         this.server = server;
         this.outstanding = outstanding;
-        this.client = new StreamClient(server.endpoint());
+        this.client = new StreamClient(server.endpoint(), spin);
         for (int i = 0; i < outstanding - 1; i++) {
             send();
         }

@@ -31,11 +31,21 @@ final class StreamClient implements AutoCloseable {
     private final FrameRequestFlyweight frameRequest = new FrameRequestFlyweight();
     private final FrameResponseFlyweight frameResponse = new FrameResponseFlyweight();
     private final ErrorFlyweight error = new ErrorFlyweight();
+    private final boolean spin;
     private long lastPts;
     private boolean lastKeyframe;
 
     StreamClient(Endpoint endpoint) throws IOException {
+        this(endpoint, false);
+    }
+
+    /**
+     * @param spin wait for answers by retrying the non-blocking read instead of sleeping in poll: the server's write
+     *             then has no sleeping thread (and, on a VM, no halted vCPU) to wake
+     */
+    StreamClient(Endpoint endpoint, boolean spin) throws IOException {
         this.socket = NativeSocket.connect(endpoint, Duration.ofMillis(TIMEOUT_MS));
+        this.spin = spin;
     }
 
     void send(MemorySegment pixels, long pixelBytes, int width, int height, int stride, long pts, boolean keyframe)
@@ -107,10 +117,24 @@ final class StreamClient implements AutoCloseable {
             if (n < 0) {
                 throw new IOException("server closed the connection");
             }
-            if (n == 0 && !socket.awaitReadable(TIMEOUT_MS)) {
-                throw new IOException("no answer from the server within " + TIMEOUT_MS + " ms");
+            if (n == 0) {
+                if (spin) {
+                    spinUntilReadable();
+                } else if (!socket.awaitReadable(TIMEOUT_MS)) {
+                    throw new IOException("no answer from the server within " + TIMEOUT_MS + " ms");
+                }
             }
             done += n;
+        }
+    }
+
+    private void spinUntilReadable() throws IOException {
+        long deadline = System.nanoTime() + TIMEOUT_MS * 1_000_000L;
+        while (!socket.awaitReadable(0)) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new IOException("no answer from the server within " + TIMEOUT_MS + " ms");
+            }
+            Thread.onSpinWait();
         }
     }
 
