@@ -215,7 +215,8 @@ public final class Engine implements AutoCloseable {
     }
 
     /** The agents' threads (I/O first), for allocation and CPU measurements. */
-    List<Thread> agentThreads() {
+    /** The threads that touch frames (I/O and encode agents), for allocation and CPU measurements. */
+    public List<Thread> agentThreads() {
         List<Thread> threads = new ArrayList<>();
         threads.add(ioRunner.thread());
         for (AgentRunner r : encodeRunners) {

@@ -105,15 +105,10 @@ abstract class LoopbackServer implements AutoCloseable {
             return engine.endpoints().get(0);
         }
 
+        /** The agents that touch frames (not the once-a-second stats thread). */
         @Override
         List<Thread> serverThreads() {
-            List<Thread> threads = new ArrayList<>();
-            for (Thread t : Thread.getAllStackTraces().keySet()) {
-                if (t.getName().startsWith("framebridge-")) {
-                    threads.add(t);
-                }
-            }
-            return threads;
+            return engine.agentThreads();
         }
 
         @Override
