@@ -47,7 +47,7 @@ class EngineSteadyStateTest {
                 client.readAnswer();
             }
             // Five windows of 400 frames: one object per frame anywhere would put every window at ≥ 16 B × 400
-            // = 6400 B. One-off events (the once-a-second counter publication, a late JIT deoptimisation) can
+            // = 6400 B. A one-off event (a late JIT deoptimisation, a class initialised on first use) can
             // land in a window, so the median window is what must be (near) zero.
             List<Thread> agents = h.engine.agentThreads();
             long[] windows = new long[5];
