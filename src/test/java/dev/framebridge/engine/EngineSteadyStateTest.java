@@ -38,7 +38,9 @@ class EngineSteadyStateTest {
         // Fast round trips keep the 14,000 frames of this test quick; parking adds no per-frame work of its own.
         try (EngineHarness h = new EngineHarness(dir, layout);
              HxfrClient client = h.connect(h.unix);
-             EngineHarness.Pattern p = new EngineHarness.Pattern(64, 48)) {
+             // 256x256 BGRA (~280 KB with padded rows) is more than a Unix socket's default buffer: every frame
+             // arrives in several reads, so the partial-read, idle and convert-as-rows-arrive paths are all measured.
+             EngineHarness.Pattern p = new EngineHarness.Pattern(256, 256)) {
             // Warm-up long enough for C2 to compile the per-frame paths (escape analysis removes the FFM
             // downcalls' temporary segments only in C2-compiled code), then measure.
             int warmup = 12_000;

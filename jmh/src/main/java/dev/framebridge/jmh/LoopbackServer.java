@@ -139,7 +139,20 @@ abstract class LoopbackServer implements AutoCloseable {
                     + StandInBackend.ACCESS_UNIT_BYTES).order(ByteOrder.LITTLE_ENDIAN);
             FrameResponseFlyweight response = new FrameResponseFlyweight();
             MemorySegment answerSegment = MemorySegment.ofBuffer(answer);
-            try (SocketChannel c = listener.accept()) {
+            while (!closed) { // one connection at a time: the JIT warm-up's, then the benchmark's
+                try (SocketChannel c = listener.accept()) {
+                    echo(c, header, payload, answer, answerSegment, response);
+                } catch (IOException e) {
+                    if (!closed) {
+                        throw new UncheckedIOException(e);
+                    }
+                }
+            }
+        }
+
+        private void echo(SocketChannel c, ByteBuffer header, ByteBuffer payload, ByteBuffer answer,
+                          MemorySegment answerSegment, FrameResponseFlyweight response) throws IOException {
+            {
                 while (!closed) {
                     header.clear();
                     if (!readFully(c, header)) {
@@ -158,10 +171,6 @@ abstract class LoopbackServer implements AutoCloseable {
                         c.write(answer);
                     }
                     serverSide.recordValue(System.nanoTime() - start);
-                }
-            } catch (IOException e) {
-                if (!closed) {
-                    throw new UncheckedIOException(e);
                 }
             }
         }

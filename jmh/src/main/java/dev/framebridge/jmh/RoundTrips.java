@@ -50,6 +50,7 @@ final class RoundTrips implements AutoCloseable {
         this.frames = frames;
         this.server = server;
         this.outstanding = outstanding;
+        warmUpJit(server);
         this.client = new StreamClient(server.endpoint(), spin);
         for (int i = 0; i < outstanding - 1; i++) {
             send();
@@ -58,6 +59,26 @@ final class RoundTrips implements AutoCloseable {
         frame();
         frame();
         this.serverThreads = server.serverThreads();
+    }
+
+    /**
+     * JMH's warm-up iterations see a few hundred 1080p frames, far too few for C2 to compile the per-frame paths
+     * (until then FFM downcalls allocate their temporaries): first push {@code framebridge.jmh.prewarm} (default
+     * 12,000) tiny frames through the same server code on a connection of their own, so the measurement is of
+     * steady state, as serve reaches it within seconds of streaming.
+     */
+    private static void warmUpJit(LoopbackServer server) throws IOException {
+        int count = Integer.getInteger("framebridge.jmh.prewarm", 12_000);
+        if (count <= 0) {
+            return;
+        }
+        try (Frames tiny = new Frames("64x48", 4); StreamClient c = new StreamClient(server.endpoint())) {
+            for (int i = 0; i < count; i++) {
+                c.send(tiny.frame(i), tiny.bytes, tiny.width, tiny.height, tiny.stride, i * 33_333_333L, i % 60 == 0);
+                c.receive();
+            }
+        }
+        server.serverSide.getIntervalHistogram(); // not the benchmark's
     }
 
     private void send() throws IOException {
