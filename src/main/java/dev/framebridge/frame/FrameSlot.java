@@ -5,8 +5,9 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * Off-heap memory for one in-flight request: a fixed control area (the request's fixed part and the answer's
- * prefix) and a pixel area that pixels are received into straight from the socket. The pixel area grows only
- * when a larger frame arrives (a size change), never per frame.
+ * prefix), a pixel area that pixels are received into straight from the socket, and (for RGB frames) the area they
+ * are converted into as they arrive. The areas grow only when a larger frame arrives (a size change), never per
+ * frame.
  *
  * <p>Ownership moves with the request: the I/O agent fills it, publishes it on a ring, the encode agent reads
  * it and writes the answer prefix, publishes it back, and the I/O agent reuses it only after the answer is
@@ -21,10 +22,8 @@ public final class FrameSlot {
     private final Arena arena = Arena.ofShared();
     private final MemorySegment request;
     private final MemorySegment answer;
-    private Arena pixelArena;
-    private MemorySegment pixels = MemorySegment.NULL;
-    private Arena convertedArena;
-    private MemorySegment converted = MemorySegment.NULL;
+    private final GrowingArea pixels = new GrowingArea();
+    private final GrowingArea converted = new GrowingArea();
 
     // Written by the I/O agent before publishing the slot to an encode agent.
     public int kind;
@@ -56,18 +55,11 @@ public final class FrameSlot {
 
     /** The pixel area, at least {@code bytes} long; reallocated only when it was smaller. */
     public MemorySegment pixels(long bytes) {
-        if (pixels.byteSize() < bytes) {
-            if (pixelArena != null) {
-                pixelArena.close();
-            }
-            pixelArena = Arena.ofShared();
-            pixels = pixelArena.allocate(bytes, 64);
-        }
-        return pixels;
+        return pixels.atLeast(bytes);
     }
 
     public MemorySegment pixels() {
-        return pixels;
+        return pixels.segment();
     }
 
     /**
@@ -75,23 +67,16 @@ public final class FrameSlot {
      * {@code bytes} long; reallocated only when it was smaller, like the pixel area.
      */
     public MemorySegment converted(long bytes) {
-        if (converted.byteSize() < bytes) {
-            if (convertedArena != null) {
-                convertedArena.close();
-            }
-            convertedArena = Arena.ofShared();
-            converted = convertedArena.allocate(bytes, 64);
-        }
-        return converted;
+        return converted.atLeast(bytes);
     }
 
     public MemorySegment converted() {
-        return converted;
+        return converted.segment();
     }
 
     /** Pixel memory this slot holds (both areas). */
     public long capacity() {
-        return pixels.byteSize() + converted.byteSize();
+        return pixels.size() + converted.size();
     }
 
     /** Clears the answer fields for reuse. */
@@ -103,18 +88,10 @@ public final class FrameSlot {
         encodeNanos = 0;
     }
 
-    /** Frees the pixel area (kept memory is bounded by the pool size × the largest frame). */
+    /** Frees the pixel and converted areas (kept memory is bounded by the pool size × the largest frame). */
     public void release() {
-        if (pixelArena != null) {
-            pixelArena.close();
-            pixelArena = null;
-            pixels = MemorySegment.NULL;
-        }
-        if (convertedArena != null) {
-            convertedArena.close();
-            convertedArena = null;
-            converted = MemorySegment.NULL;
-        }
+        pixels.free();
+        converted.free();
     }
 
     public void close() {
