@@ -405,6 +405,26 @@ class EngineSystemTest {
     }
 
     /** Counters are updated by the I/O thread around the write a client sees, so give them a moment. */
+    @Test
+    void requestToAnswerAndEncodePercentilesReachTheCountersOffTheIoThread() throws Exception {
+        HxfrClient c = client(harness.unix);
+        streamLikeVsockenc(c, pattern(320, 240), 30);
+        // published once a second by the stats thread, not by the I/O thread
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (harness.counter(CounterId.LATENCY_US_P50) == 0 && System.nanoTime() - deadline < 0) {
+            Thread.sleep(20);
+        }
+        long p50 = harness.counter(CounterId.LATENCY_US_P50);
+        long p99 = harness.counter(CounterId.LATENCY_US_P99);
+        long max = harness.counter(CounterId.LATENCY_US_MAX);
+        long encodeP50 = harness.counter(CounterId.ENCODE_US_P50);
+        assertTrue(p50 > 0 && p50 <= p99 && p99 <= max, "request-to-answer p50 " + p50 + ", p99 " + p99 + ", max " + max);
+        // x264 at 320x240 takes well over a microsecond, and a frame's answer includes its encode
+        assertTrue(encodeP50 > 0 && encodeP50 <= max, "encode p50 " + encodeP50 + " µs, request-to-answer max " + max);
+        assertTrue(harness.engine.agentThreads().stream().noneMatch(t -> t.getName().contains("stats")),
+                "the stats thread is not an agent");
+    }
+
     private void awaitCounter(CounterId id, long expected) throws InterruptedException {
         long deadline = System.nanoTime() + 5_000_000_000L;
         while (harness.counter(id) != expected && System.nanoTime() - deadline < 0) {
