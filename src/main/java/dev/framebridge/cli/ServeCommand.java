@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
                 + "request with an H.264 access unit, in order.",
                 "",
                 "Without --listen it listens on vsock:any:5000 (when this kernel has AF_VSOCK), tcp:127.0.0.1:15937 "
-                        + "and unix:" + "$XDG_RUNTIME_DIR/framebridge/hxfr.sock (or /tmp/framebridge-$USER/hxfr.sock).",
+                        + "and unix:" + "$XDG_RUNTIME_DIR/framebridge/hxfr.sock (or /dev/shm/framebridge-$USER/hxfr.sock).",
                 "Stops cleanly on SIGINT/SIGTERM: stops accepting, answers what is in flight, removes its sockets."},
         footer = {"", "Endpoints: vsock:CID:PORT (vsock:any:5000), tcp:HOST:PORT, unix:PATH, hvsock:UDS_PATH:PORT "
                 + "(Firecracker/Cloud Hypervisor: listens on UDS_PATH_PORT).",
@@ -180,7 +180,7 @@ public final class ServeCommand implements Callable<Integer> {
 
     /** vsock:any:5000, tcp:127.0.0.1:15937 and a Unix socket in the user's runtime directory. */
     static List<Endpoint> defaultEndpoints() {
-        Path dir = CountersFile.defaultPath().getParent();
+        Path dir = CountersFile.runtimeDirectory();
         try {
             java.nio.file.Files.createDirectories(dir);
         } catch (java.io.IOException e) {

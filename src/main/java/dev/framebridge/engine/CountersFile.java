@@ -143,10 +143,25 @@ public final class CountersFile implements AutoCloseable {
 
     /** Where an engine of this user writes its counters by default: $XDG_RUNTIME_DIR/framebridge or /tmp/framebridge-$USER. */
     public static Path defaultPath() {
+        return runtimeDirectory().resolve("counters.dat");
+    }
+
+    /**
+     * Where {@code serve} keeps its default Unix socket and counters: {@code $XDG_RUNTIME_DIR/framebridge}, else
+     * {@code /dev/shm/framebridge-$USER}, else the temporary directory. Both are memory (tmpfs): the counters are a
+     * mapped file the I/O thread writes every frame, and on a disk filesystem its dirty pages are written back and
+     * write-protected every few seconds, so the next counter update takes a page fault (or waits for the write).
+     */
+    public static Path runtimeDirectory() {
         String runtime = System.getenv("XDG_RUNTIME_DIR");
-        Path dir = runtime != null && !runtime.isBlank()
-                ? Path.of(runtime, "framebridge")
-                : Path.of(System.getProperty("java.io.tmpdir"), "framebridge-" + System.getProperty("user.name"));
-        return dir.resolve("counters.dat");
+        if (runtime != null && !runtime.isBlank()) {
+            return Path.of(runtime, "framebridge");
+        }
+        String name = "framebridge-" + System.getProperty("user.name");
+        Path shm = Path.of("/dev/shm");
+        if (java.nio.file.Files.isDirectory(shm) && java.nio.file.Files.isWritable(shm)) {
+            return shm.resolve(name);
+        }
+        return Path.of(System.getProperty("java.io.tmpdir"), name);
     }
 }

@@ -35,7 +35,9 @@ abstract class LoopbackServer implements AutoCloseable {
     final SingleWriterRecorder serverSide = new SingleWriterRecorder(3);
 
     LoopbackServer() throws IOException {
-        dir = Files.createTempDirectory("fb-jmh-");
+        // next to where serve keeps its counters by default (tmpfs when there is one), not on a disk
+        Path runtime = dev.framebridge.engine.CountersFile.runtimeDirectory().getParent();
+        dir = Files.isWritable(runtime) ? Files.createTempDirectory(runtime, "fb-jmh-") : Files.createTempDirectory("fb-jmh-");
     }
 
     abstract Endpoint endpoint();
