@@ -27,7 +27,8 @@ public final class ConvertAbServer {
         }
         Endpoint endpoint = Endpoint.parse(args[0]);
         EngineConfig config = new EngineConfig().listen(endpoint)
-                .countersFile(Path.of(System.getProperty("java.io.tmpdir"), "convert-ab-" + ProcessHandle.current().pid()))
+                .countersFile(dev.framebridge.engine.CountersFile.runtimeDirectory().resolveSibling(
+                        "framebridge-convert-ab-" + ProcessHandle.current().pid()))
                 .convertOnArrival(args[1].equals("arrival"));
         Engine engine = Engine.start(config, new X264Backend(), new EngineLog(System.err, false));
         Runtime.getRuntime().addShutdownHook(new Thread(engine::close));
