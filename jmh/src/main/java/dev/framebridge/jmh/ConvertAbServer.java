@@ -5,7 +5,6 @@ import dev.framebridge.engine.Engine;
 import dev.framebridge.engine.EngineConfig;
 import dev.framebridge.engine.EngineLog;
 import dev.framebridge.transport.Endpoint;
-import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 
 /**
