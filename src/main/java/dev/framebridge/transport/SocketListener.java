@@ -191,6 +191,9 @@ public final class SocketListener implements AutoCloseable {
             PosixFileAttributeView view = Files.getFileAttributeView(file, PosixFileAttributeView.class,
                     LinkOption.NOFOLLOW_LINKS);
             view.setGroup(file.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByGroupName(group));
+        } catch (java.nio.file.attribute.UserPrincipalNotFoundException ex) {
+            throw new IOException(what + ": there is no group \"" + group + "\" on this host — create it, or give"
+                    + " --unix-group a group that exists and this user is a member of", ex);
         } catch (IOException ex) {
             throw new IOException(what + ": cannot give the socket to group \"" + group + "\" (" + ex.getMessage()
                     + ") — the group must exist and this user must be a member", ex);

@@ -57,6 +57,22 @@ class SocketListenerTest {
     }
 
     @Test
+    void shouldGiveTheSocketToAConfiguredGroupOrNameTheMissingGroup() throws Exception {
+        Path sock = dir.resolve("fb.sock");
+        String own = java.nio.file.Files.readAttributes(dir, java.nio.file.attribute.PosixFileAttributes.class)
+                .group().getName();
+        track(SocketListener.listen(new Endpoint.Unix(sock.toString()), ListenOptions.defaults().withUnixGroup(own)));
+        assertEquals(own, java.nio.file.Files.readAttributes(sock, java.nio.file.attribute.PosixFileAttributes.class,
+                java.nio.file.LinkOption.NOFOLLOW_LINKS).group().getName());
+
+        Path other = dir.resolve("other.sock");
+        IOException e = assertThrows(IOException.class, () -> SocketListener.listen(new Endpoint.Unix(other.toString()),
+                ListenOptions.defaults().withUnixGroup("no-such-group-fb")));
+        assertEquals("unix:" + other + ": there is no group \"no-such-group-fb\" on this host — create it, or give"
+                + " --unix-group a group that exists and this user is a member of", e.getMessage());
+    }
+
+    @Test
     void shouldApplyAConfiguredMode() throws Exception {
         Path sock = dir.resolve("fb.sock");
         track(SocketListener.listen(new Endpoint.Unix(sock.toString()), ListenOptions.defaults().withUnixMode(0660)));
