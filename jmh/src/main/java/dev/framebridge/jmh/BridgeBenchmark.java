@@ -13,9 +13,7 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
-import org.openjdk.jmh.infra.IterationParams;
 
 /**
  * Bridge overhead: BGRA frames with their pixels over a Unix socket, one request outstanding, answered by
@@ -35,20 +33,9 @@ import org.openjdk.jmh.infra.IterationParams;
 @Measurement(iterations = 3, time = 5)
 @Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED",
         "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED"})
-public class BridgeBenchmark {
-    @Param({"1280x720", "1920x1080"})
-    public String size;
-
+public class BridgeBenchmark extends StreamingBenchmark {
     @Param({"framebridge", "plain-echo"})
     public String server;
-
-    /** The engine's idle strategy: default (spin, then park), spin, yield or backoff. */
-    @Param({"default"})
-    public String idle;
-
-    /** Encode agents: auto (what serve uses: inline on ≤ 2 cores), 0 (inline: no hand-off) or a thread count. */
-    @Param({"auto"})
-    public String encodeThreads;
 
     /**
      * How the client waits for its answer: {@code poll} (sleeps, like vsockenc) or {@code spin} (retries a
@@ -57,9 +44,6 @@ public class BridgeBenchmark {
      */
     @Param({"poll"})
     public String clientWait;
-
-    private Frames frames;
-    private RoundTrips trips;
 
     @Setup(Level.Trial)
     public void setUp() throws IOException {
@@ -70,24 +54,8 @@ public class BridgeBenchmark {
                 clientWait.equals("spin"));
     }
 
-    @Setup(Level.Iteration)
-    public void iterationStart() {
-        trips.iterationStart();
-    }
-
     @Benchmark
     public long roundTrip() throws IOException {
         return trips.frame();
-    }
-
-    @TearDown(Level.Iteration)
-    public void iterationEnd(IterationParams params) {
-        trips.iterationEnd(params);
-    }
-
-    @TearDown(Level.Trial)
-    public void tearDown() throws IOException {
-        trips.close();
-        frames.close();
     }
 }

@@ -14,9 +14,7 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
-import org.openjdk.jmh.infra.IterationParams;
 
 /**
  * The full path: BGRA frames with pixels over a Unix socket to the engine with x264 (the engine's defaults:
@@ -32,27 +30,13 @@ import org.openjdk.jmh.infra.IterationParams;
 @Measurement(iterations = 3, time = 6)
 @Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED",
         "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED"})
-public class FullPathBenchmark {
-    @Param({"1280x720", "1920x1080"})
-    public String size;
-
+public class FullPathBenchmark extends StreamingBenchmark {
     @Param({"1", "2"})
     public int outstanding;
-
-    /** The engine's idle strategy: default (spin, then park), spin, yield or backoff. */
-    @Param({"default"})
-    public String idle;
-
-    /** Encode agents: auto (what serve uses: inline on ≤ 2 cores), 0 (inline: no hand-off) or a thread count. */
-    @Param({"auto"})
-    public String encodeThreads;
 
     /** Where RGB becomes NV12: {@code arrival} (serve's default: on the I/O thread as rows arrive) or {@code encoder}. */
     @Param({"arrival"})
     public String convert;
-
-    private Frames frames;
-    private RoundTrips trips;
 
     @Setup(Level.Trial)
     public void setUp() throws IOException {
@@ -61,24 +45,8 @@ public class FullPathBenchmark {
         trips = new RoundTrips("full-path x264 " + size + " BGRA convert=" + convert, frames, server, outstanding);
     }
 
-    @Setup(Level.Iteration)
-    public void iterationStart() {
-        trips.iterationStart();
-    }
-
     @Benchmark
     public long frame() throws IOException {
         return trips.frame();
-    }
-
-    @TearDown(Level.Iteration)
-    public void iterationEnd(IterationParams params) {
-        trips.iterationEnd(params);
-    }
-
-    @TearDown(Level.Trial)
-    public void tearDown() throws IOException {
-        trips.close();
-        frames.close();
     }
 }
