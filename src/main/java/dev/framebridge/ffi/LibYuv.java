@@ -3,7 +3,6 @@ package dev.framebridge.ffi;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 import java.util.List;
 
@@ -33,34 +32,22 @@ public final class LibYuv {
             "ARGBToNV12", "ABGRToNV12", "ARGBToI420", "ABGRToI420", "I420ToARGB", "I420ToABGR");
 
     private static final class Library {
-        static final String PROBLEM;
-        static final SymbolLookup LOOKUP;
-
-        static {
-            SymbolLookup lookup = null;
-            String problem = null;
-            try {
-                lookup = NativeLibraries.load(SONAME, DEBIAN_PACKAGE, BREW_FORMULA);
-                for (String symbol : SYMBOLS) {
-                    NativeLibraries.symbol(lookup, SONAME, symbol);
-                }
-            } catch (NativeLibraryMissing e) {
-                problem = e.getMessage();
-            }
-            PROBLEM = problem;
-            LOOKUP = problem == null ? lookup : null;
-        }
+        static final NativeLibraries.Loaded LOADED = NativeLibraries.loadChecked(SONAME, DEBIAN_PACKAGE, BREW_FORMULA,
+                lookup -> {
+                    for (String symbol : SYMBOLS) {
+                        NativeLibraries.symbol(lookup, SONAME, symbol);
+                    }
+                    return null;
+                });
     }
 
     /** Null when libyuv is usable here; otherwise what to install. */
     public static String unavailableReason() {
-        return Library.PROBLEM;
+        return Library.LOADED.problem();
     }
 
     public static void requireAvailable() {
-        if (Library.PROBLEM != null) {
-            throw new NativeLibraryMissing(Library.PROBLEM);
-        }
+        Library.LOADED.require();
     }
 
     private static final class Handles {
@@ -91,7 +78,7 @@ public final class LibYuv {
         private static MethodHandle link(String name, FunctionDescriptor descriptor) {
             requireAvailable();
             return Linker.nativeLinker().downcallHandle(
-                    NativeLibraries.symbol(Library.LOOKUP, SONAME, name), descriptor);
+                    NativeLibraries.symbol(Library.LOADED.lookup(), SONAME, name), descriptor);
         }
     }
 

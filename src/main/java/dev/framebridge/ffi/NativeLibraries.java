@@ -3,6 +3,7 @@ package dev.framebridge.ffi;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
+import java.util.function.Function;
 
 /** Loads shared libraries by soname with an actionable message when one is absent. */
 public final class NativeLibraries {
@@ -30,5 +31,30 @@ public final class NativeLibraries {
     public static MemorySegment symbol(SymbolLookup lookup, String soname, String symbol) {
         return lookup.find(symbol).orElseThrow(() -> new NativeLibraryMissing(
                 soname + " has no symbol " + symbol + " — the installed build is not the one framebridge supports"));
+    }
+
+    /** A library loaded once by a binding class: its lookup, or (lookup null) why it cannot be used, fix named. */
+    public record Loaded(SymbolLookup lookup, String problem) {
+        /** Throws {@link NativeLibraryMissing} with the fix unless the library is usable. */
+        public void require() {
+            if (problem != null) {
+                throw new NativeLibraryMissing(problem);
+            }
+        }
+    }
+
+    /**
+     * Loads {@code soname} and runs {@code check} on it (null: usable; otherwise what is wrong, or it throws
+     * {@link NativeLibraryMissing}); never throws itself, so a binding class can hold the outcome in a constant.
+     */
+    public static Loaded loadChecked(String soname, String debianPackage, String brewFormula,
+                                     Function<SymbolLookup, String> check) {
+        try {
+            SymbolLookup lookup = load(soname, debianPackage, brewFormula);
+            String problem = check.apply(lookup);
+            return problem == null ? new Loaded(lookup, null) : new Loaded(null, problem);
+        } catch (NativeLibraryMissing e) {
+            return new Loaded(null, e.getMessage());
+        }
     }
 }

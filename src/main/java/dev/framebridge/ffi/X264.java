@@ -156,33 +156,18 @@ public final class X264 {
 
     /** The outcome of loading the library once: its lookup, or why it cannot be used. */
     private static final class Library {
-        static final String PROBLEM;
-        static final SymbolLookup LOOKUP;
-
-        static {
-            SymbolLookup lookup = null;
-            String problem;
-            try {
-                lookup = NativeLibraries.load(SONAME, DEBIAN_PACKAGE, BREW_FORMULA);
-                problem = buildProblem(lookup, SONAME, X264_BUILD);
-            } catch (NativeLibraryMissing e) {
-                problem = e.getMessage();
-            }
-            PROBLEM = problem;
-            LOOKUP = problem == null ? lookup : null;
-        }
+        static final NativeLibraries.Loaded LOADED = NativeLibraries.loadChecked(SONAME, DEBIAN_PACKAGE, BREW_FORMULA,
+                lookup -> buildProblem(lookup, SONAME, X264_BUILD));
     }
 
     /** Null when libx264 build 164 is loadable here; otherwise what is wrong and how to fix it. */
     public static String unavailableReason() {
-        return Library.PROBLEM;
+        return Library.LOADED.problem();
     }
 
     /** Throws {@link NativeLibraryMissing} with the fix unless the library is usable; call before any function. */
     public static void requireAvailable() {
-        if (Library.PROBLEM != null) {
-            throw new NativeLibraryMissing(Library.PROBLEM);
-        }
+        Library.LOADED.require();
     }
 
     /**
@@ -242,7 +227,7 @@ public final class X264 {
         private static MethodHandle link(String name, FunctionDescriptor descriptor) {
             requireAvailable();
             return Linker.nativeLinker().downcallHandle(
-                    NativeLibraries.symbol(Library.LOOKUP, SONAME, name), descriptor);
+                    NativeLibraries.symbol(Library.LOADED.lookup(), SONAME, name), descriptor);
         }
     }
 
