@@ -21,7 +21,6 @@ public final class EngineConfig {
 
     private final List<Endpoint> listen = new ArrayList<>();
     private final List<Endpoint> optionalListen = new ArrayList<>();
-    private String encoder = "auto";
     private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
     private int maxConnections = DEFAULT_MAX_CONNECTIONS;
     private long maxPayload = Hxfr.MAX_PAYLOAD;
@@ -59,15 +58,6 @@ public final class EngineConfig {
 
     public EngineConfig listenIfPossible(Endpoint endpoint) {
         optionalListen.add(endpoint);
-        return this;
-    }
-
-    public String encoder() {
-        return encoder;
-    }
-
-    public EngineConfig encoder(String name) {
-        this.encoder = name;
         return this;
     }
 
