@@ -1,5 +1,6 @@
 package dev.framebridge.engine;
 
+import dev.framebridge.protocol.H264Profile;
 import dev.framebridge.protocol.Hxfr;
 import dev.framebridge.protocol.ProtocolLimits;
 import dev.framebridge.transport.Endpoint;
@@ -36,7 +37,7 @@ public final class EngineConfig {
     private int fpsNum = 30;
     private int fpsDen = 1;
     private int keyint = 60;
-    private int profile = 77;
+    private int profile = H264Profile.MAIN.idc();
     private String preset = "ultrafast";
     private int encoderThreads;
     private SingleWriterRecorder latencyRecorder;
@@ -276,7 +277,7 @@ public final class EngineConfig {
         require(bitrate >= 0, "--bitrate must not be negative");
         require(fpsNum > 0 && fpsDen > 0, "--fps must be positive");
         require(keyint >= 1, "--keyint must be at least 1");
-        require(profile == 66 || profile == 77 || profile == 100, "--profile " + profile + " unsupported: use 66, 77 or 100");
+        require(H264Profile.ofIdc(profile) != null, "--profile " + profile + " unsupported: use " + H264Profile.CHOICES);
         require((unixMode & ~0777) == 0, "--unix-mode must be an octal permission like 600");
         limits(); // validates payload and dimension bounds
         return this;
