@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.HdrHistogram.SingleWriterRecorder;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.SystemNanoClock;
 
 /**
  * Everything the engine is started with, with the defaults that serve a real VM out of the box. Fluent
@@ -42,6 +44,7 @@ public final class EngineConfig {
     private int encoderThreads;
     private SingleWriterRecorder latencyRecorder;
     private boolean convertOnArrival = true;
+    private NanoClock clock = SystemNanoClock.INSTANCE;
 
     public List<Endpoint> listen() {
         return listen;
@@ -256,6 +259,19 @@ public final class EngineConfig {
      */
     public EngineConfig latencyRecorder(SingleWriterRecorder recorder) {
         this.latencyRecorder = recorder;
+        return this;
+    }
+
+    public NanoClock clock() {
+        return clock;
+    }
+
+    /**
+     * The clock the agents read (once per duty cycle, and for latencies); the system's by default. Tests pass one
+     * they advance by hand ({@link org.agrona.concurrent.CachedNanoClock}) to reach timeouts without waiting.
+     */
+    public EngineConfig clock(NanoClock clock) {
+        this.clock = java.util.Objects.requireNonNull(clock, "clock");
         return this;
     }
 

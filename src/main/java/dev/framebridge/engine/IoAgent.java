@@ -15,23 +15,32 @@ import dev.framebridge.transport.NativeSocket;
 import dev.framebridge.transport.SocketListener;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import org.HdrHistogram.SingleWriterRecorder;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.CachedNanoClock;
 import org.agrona.concurrent.MessageHandler;
+import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
+import org.agrona.concurrent.status.AtomicCounter;
 
 /**
  * The one thread that touches sockets: accepts, reads and validates messages non-blocking ({@link RequestReader}
  * receives pixels straight into a session's frame slot and publishes each filled slot on its encode agent's ring
  * through {@link EncodeDispatch}), and writes each answer with one gathering write (answer prefix + the encoder's
- * own output memory), resuming partial writes without copying.
+ * own output memory), resuming partial writes without copying. Each connection's phases and transitions are its
+ * {@link ConnectionState}; this agent registers with epoll whatever that state wants.
  *
  * <p>Back-pressure: a session has a window of slots; when all are in flight, its socket is taken out of the
  * read set until an answer completes. A client that stops reading its answers holds its window and nothing
  * else. Every rejected request is answered with ERROR in order, through the same encode agent as the rest.
+ *
+ * <p>Inline layout (no encode threads): this agent runs the one encode agent itself, in {@link #answerPending()}:
+ * at the start of each duty cycle and after each request it reads, so nothing sits between a request's last byte
+ * and its answer. With encode threads, the same call only collects their answers.
  */
 final class IoAgent implements Agent, RequestReader.Control {
     private static final long LISTENER_TAG = 1L << 32;
@@ -39,6 +48,8 @@ final class IoAgent implements Agent, RequestReader.Control {
     private static final long CONNECTION_TAG = 3L << 32;
     private static final int READ_LIMIT = 256;
     private static final long HOUSEKEEPING_INTERVAL_NS = 100_000_000L;
+    /** How long a connection closing after a fatal answer waits for the peer to read it and close first. */
+    private static final long LINGER_NS = 1_000_000_000L;
     private static final VarHandle PARKED;
     private static final VarHandle DRAINING;
 
@@ -62,12 +73,18 @@ final class IoAgent implements Agent, RequestReader.Control {
     private int openCount;
     private final FramePool pool;
     private final OneToOneRingBuffer[] answerRings;
+    /** The encode agent this thread runs itself (inline layout), or null when encode agents have threads. */
+    private final EncodeAgent inlineEncoder;
     private final int[] agentLoad;
     private final long[] allowListRefusals;
     private final EncodeDispatch dispatch;
     private final RequestReader reader;
     private final EngineCounters counters;
     private final EngineLog log;
+    private final NanoClock clock;
+    /** The clock read once per duty cycle; what timeouts and progress stamps use. */
+    private final CachedNanoClock cycleClock = new CachedNanoClock();
+    private final DutyCycleCounts duty = new DutyCycleCounts();
 
     private final ErrorFlyweight error = new ErrorFlyweight();
     private final MessageHandler onAnswer = this::onAnswer;
@@ -80,6 +97,8 @@ final class IoAgent implements Agent, RequestReader.Control {
     private long nextHousekeeping;
     private int pendingEvents;
     private boolean listenersClosed;
+    private boolean drainStarted;
+    private long drainTimeoutNs;
     private long drainDeadline;
     @SuppressWarnings("unused") // through PARKED
     private volatile boolean parked;
@@ -87,15 +106,20 @@ final class IoAgent implements Agent, RequestReader.Control {
     private volatile boolean draining;
     private volatile boolean drained;
 
+    /**
+     * @param inlineEncoder the encode agent to run on this thread (the inline layout), or null
+     */
     IoAgent(EngineConfig config, SocketListener[] listeners, Session[] sessions, FramePool pool,
             OneToOneRingBuffer[] requestRings, OneToOneRingBuffer[] answerRings, WakeableIdleStrategy[] encodeIdles,
-            boolean convertRgbOnArrival, EngineCounters counters, LatencyPublisher stats, EngineLog log)
-            throws ErrnoException {
+            EncodeAgent inlineEncoder, boolean convertRgbOnArrival, EngineCounters counters, LatencyPublisher stats,
+            EngineLog log) throws ErrnoException {
         this.config = config;
+        this.clock = config.clock();
         this.listeners = listeners;
         this.sessions = sessions;
         this.pool = pool;
         this.answerRings = answerRings;
+        this.inlineEncoder = inlineEncoder;
         this.agentLoad = new int[requestRings.length];
         this.allowListRefusals = new long[listeners.length];
         this.counters = counters;
@@ -103,7 +127,7 @@ final class IoAgent implements Agent, RequestReader.Control {
         this.log = log;
         this.dispatch = new EncodeDispatch(requestRings, encodeIdles);
         this.reader = new RequestReader(new HxfrDecoder(config.limits()), dispatch, this, counters, log, skipBuffer,
-                convertRgbOnArrival);
+                convertRgbOnArrival, cycleClock, clock);
         this.latencyRecorder = config.latencyRecorder();
         this.connections = new IoConnection[sessions.length];
         this.freeSessions = new int[sessions.length];
@@ -117,6 +141,9 @@ final class IoAgent implements Agent, RequestReader.Control {
         for (int i = 0; i < listeners.length; i++) {
             epoll.add(listeners[i].fd(), LibC.EPOLLIN, LISTENER_TAG | i);
         }
+        this.now = clock.nanoTime();
+        cycleClock.update(now);
+        this.nextHousekeeping = now;
     }
 
     @Override
@@ -124,15 +151,19 @@ final class IoAgent implements Agent, RequestReader.Control {
         return "framebridge-io";
     }
 
+    /** How often this agent ran its duty cycle and parked in epoll. */
+    DutyCycleCounts dutyCycles() {
+        return duty;
+    }
+
     // ---- duty cycle -------------------------------------------------------------------------------------
 
     @Override
     public int doWork() throws Exception {
-        now = System.nanoTime();
-        int work = 0;
-        for (OneToOneRingBuffer answers : answerRings) {
-            work += answers.read(onAnswer, READ_LIMIT);
-        }
+        now = clock.nanoTime();
+        cycleClock.update(now);
+        duty.cycle();
+        int work = answerPending();
         int n = pendingEvents > 0 ? pendingEvents : epoll.wait(0);
         pendingEvents = 0;
         for (int i = 0; i < n; i++) {
@@ -149,12 +180,25 @@ final class IoAgent implements Agent, RequestReader.Control {
     }
 
     /**
+     * Runs the inline encode agent, if this thread has one, and writes every answer the encode agents published.
+     * The one place encoding happens on this thread.
+     */
+    private int answerPending() {
+        int work = inlineEncoder != null ? inlineEncoder.doWork() : 0;
+        for (OneToOneRingBuffer answers : answerRings) {
+            work += answers.read(onAnswer, READ_LIMIT);
+        }
+        return work;
+    }
+
+    /**
      * Parks in epoll until a socket is ready, an encode agent signals an answer, or the timeout passes. Used by
      * the default idle strategy; the events it returns are handled by the next {@link #doWork()}.
      */
     void parkInEpoll(int timeoutMs) {
         PARKED.setVolatile(this, true);
-        if (!answersPending() && !encodeWorkPending()) {
+        if (!answersPending()) {
+            duty.parked();
             pendingEvents = epoll.park(timeoutMs);
         }
         PARKED.setVolatile(this, false);
@@ -168,38 +212,6 @@ final class IoAgent implements Agent, RequestReader.Control {
         }
     }
 
-    /** Encode agents running on this thread (inline mode): the I/O agent must not park while they have work. */
-    private EncodeAgent[] inlineEncoders = new EncodeAgent[0];
-
-    void runsInline(EncodeAgent[] encoders) {
-        this.inlineEncoders = encoders;
-        reader.answerFirst(encoders.length > 0);
-    }
-
-    /**
-     * Inline layout, a request was just read: encode and write its answer now, before the next read, the rest of
-     * the epoll batch or housekeeping — nothing else between a request's last byte and its answer.
-     */
-    private int answerInlineNow() {
-        int work = 0;
-        for (EncodeAgent e : inlineEncoders) {
-            work += e.doWork();
-        }
-        for (OneToOneRingBuffer answers : answerRings) {
-            work += answers.read(onAnswer, READ_LIMIT);
-        }
-        return work;
-    }
-
-    private boolean encodeWorkPending() {
-        for (EncodeAgent e : inlineEncoders) {
-            if (e.hasWork()) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     private boolean answersPending() {
         for (OneToOneRingBuffer answers : answerRings) {
             if (answers.size() > 0) {
@@ -209,32 +221,11 @@ final class IoAgent implements Agent, RequestReader.Control {
         return false;
     }
 
-    private int onEvent(long data, int events) throws ErrnoException {
+    private int onEvent(long data, int events) {
         long tag = data & 0xFFFF_FFFF_0000_0000L;
         int index = (int) data;
         if (tag == CONNECTION_TAG) {
-            IoConnection c = connections[index];
-            if (c.state != IoConnection.OPEN) {
-                return 0;
-            }
-            int work = 0;
-            if ((events & (LibC.EPOLLHUP | LibC.EPOLLERR)) != 0 && (events & LibC.EPOLLIN) == 0) {
-                // Both directions are gone (or the socket failed): nothing can be read or answered any more.
-                close(c, c.inFlight() > 0 ? "peer hung up with " + c.inFlight() + " requests in flight" : "peer hung up",
-                        c.midMessage() ? counters.closedFault : counters.closedByPeer);
-                return 1;
-            }
-            if ((events & LibC.EPOLLOUT) != 0) {
-                work += writeAnswers(c);
-            }
-            if (c.state == IoConnection.OPEN && (events & (LibC.EPOLLIN | LibC.EPOLLHUP | LibC.EPOLLERR | LibC.EPOLLRDHUP)) != 0) {
-                long submitted = c.submitted;
-                work += reader.read(c, now, draining);
-                if (c.submitted != submitted && inlineEncoders.length > 0) {
-                    work += answerInlineNow();
-                }
-            }
-            return work;
+            return onConnectionEvent(connections[index], events);
         } else if (tag == LISTENER_TAG) {
             return accept(index);
         } else if (tag == WAKE_TAG) {
@@ -242,6 +233,58 @@ final class IoAgent implements Agent, RequestReader.Control {
             return 1;
         }
         return 0;
+    }
+
+    private int onConnectionEvent(IoConnection c, int events) {
+        ConnectionState s = c.state;
+        if (!s.isOpen()) {
+            return 0;
+        }
+        if ((events & (LibC.EPOLLHUP | LibC.EPOLLERR)) != 0 && (events & LibC.EPOLLIN) == 0) {
+            // Both directions are gone (or the socket failed): nothing can be read or answered any more.
+            close(c, c.inFlight() > 0 ? "peer hung up with " + c.inFlight() + " requests in flight" : "peer hung up",
+                    s.midMessage() ? counters.closedFault : counters.closedByPeer);
+            return 1;
+        }
+        int work = 0;
+        if ((events & LibC.EPOLLOUT) != 0) {
+            work += writeAnswers(c);
+        }
+        if (s.isOpen() && (events & (LibC.EPOLLIN | LibC.EPOLLHUP | LibC.EPOLLERR | LibC.EPOLLRDHUP)) != 0) {
+            work += readRequests(c);
+        }
+        syncInterest(c);
+        return work;
+    }
+
+    /** Reads requests one at a time, each answered (inline: encoded and written) before the next is read. */
+    private int readRequests(IoConnection c) {
+        int work = 0;
+        while (true) {
+            long submitted = c.submitted;
+            work += reader.read(c);
+            if (c.submitted == submitted) {
+                return work; // nothing more now, reading paused, or the connection stopped reading
+            }
+            work += answerPending();
+        }
+    }
+
+    /** Registers with epoll what the connection's state wants now, when that changed. */
+    private void syncInterest(IoConnection c) {
+        ConnectionState s = c.state;
+        if (!s.isOpen()) {
+            return;
+        }
+        int wanted = s.wantedEvents();
+        if (wanted != s.registeredEvents()) {
+            try {
+                epoll.modify(c.socket.fd(), wanted, CONNECTION_TAG | c.session.index);
+                s.registered(wanted);
+            } catch (ErrnoException e) {
+                close(c, "epoll_ctl failed: " + e.getMessage(), counters.closedFault);
+            }
+        }
     }
 
     // ---- accepting --------------------------------------------------------------------------------------
@@ -308,16 +351,18 @@ final class IoAgent implements Agent, RequestReader.Control {
         session.encodeAgent = leastLoadedAgent();
         agentLoad[session.encodeAgent]++;
         c.reset(socket, socket.peer(), now);
+        openCount++;
+        counters.accepted.increment();
+        counters.active.setRelease(openCount);
         try {
-            epoll.add(socket.fd(), LibC.EPOLLIN | LibC.EPOLLRDHUP, CONNECTION_TAG | index);
+            int wanted = c.state.wantedEvents();
+            epoll.add(socket.fd(), wanted, CONNECTION_TAG | index);
+            c.state.registered(wanted);
         } catch (ErrnoException e) {
             log.error("cannot watch " + socket.peer() + ": " + e.getMessage());
             close(c, "epoll_ctl failed: " + e.getMessage(), counters.closedFault);
             return;
         }
-        openCount++;
-        counters.accepted.increment();
-        counters.active.setRelease(openCount);
         log.info("client connected from " + c.peer + " on " + listener + " (session " + index + ")");
     }
 
@@ -331,33 +376,6 @@ final class IoAgent implements Agent, RequestReader.Control {
         return best;
     }
 
-    // ---- reading: see RequestReader ---------------------------------------------------------------------
-
-    @Override
-    public void pauseReading(IoConnection c) {
-        if (c.readInterest) {
-            c.readInterest = false;
-            counters.backpressure.increment();
-            updateInterest(c);
-        }
-    }
-
-    private void resumeReading(IoConnection c) {
-        if (!c.readInterest && c.readPhase != IoConnection.READ_NONE && !draining) {
-            c.readInterest = true;
-            updateInterest(c);
-        }
-    }
-
-    private void updateInterest(IoConnection c) {
-        int events = (c.readInterest ? LibC.EPOLLIN | LibC.EPOLLRDHUP : 0) | (c.writeInterest ? LibC.EPOLLOUT : 0);
-        try {
-            epoll.modify(c.socket.fd(), events, CONNECTION_TAG | c.session.index);
-        } catch (ErrnoException e) {
-            close(c, "epoll_ctl failed: " + e.getMessage(), counters.closedFault);
-        }
-    }
-
     // ---- answers ----------------------------------------------------------------------------------------
 
     private void onAnswer(int msgTypeId, DirectBuffer buffer, int index, int length) {
@@ -369,7 +387,7 @@ final class IoAgent implements Agent, RequestReader.Control {
         }
         counters.inFlight.getAndAddRelease(-1);
         c.answersReceived++;
-        if (c.state != IoConnection.OPEN) {
+        if (!c.state.isOpen()) {
             return; // the peer is gone; the answer is dropped with the session
         }
         c.answersReady++;
@@ -377,16 +395,17 @@ final class IoAgent implements Agent, RequestReader.Control {
     }
 
     private int writeAnswers(IoConnection c) {
+        ConnectionState s = c.state;
         int written = 0;
         try {
-            while (c.state == IoConnection.OPEN) {
-                if (!c.writing) {
+            while (s.isOpen()) {
+                if (c.writeSlot == null) {
                     if (c.answersReady == 0) {
                         break;
                     }
                     FrameSlot slot = c.session.slot(c.answered);
                     if (slot.answerLength == 0) {
-                        answerDone(c, slot);
+                        answerDone(c, slot); // KEYFRAME_REQ, DISABLE_SCANOUT: answered by saying nothing
                         continue;
                     }
                     c.gather.clear().add(slot.answer(), 0, slot.answerLength);
@@ -394,7 +413,6 @@ final class IoAgent implements Agent, RequestReader.Control {
                         c.gather.addNative(slot.answerBodyAddress, slot.answerBodyLength);
                     }
                     c.writeSlot = slot;
-                    c.writing = true;
                 }
                 long n = c.socket.writev(c.gather);
                 if (n > 0) {
@@ -402,24 +420,20 @@ final class IoAgent implements Agent, RequestReader.Control {
                     counters.bytesOut.getAndAddRelease(n);
                 }
                 if (!c.gather.isEmpty()) {
-                    if (!c.writeInterest) {
-                        c.writeInterest = true;
-                        updateInterest(c);
-                    }
+                    s.writeBlocked(true);
                     break; // socket full: resume on EPOLLOUT from where the kernel stopped
                 }
-                c.writing = false;
-                answerDone(c, c.writeSlot);
+                FrameSlot done = c.writeSlot;
+                c.writeSlot = null;
+                s.writeBlocked(false);
+                answerDone(c, done);
                 written++;
             }
         } catch (ErrnoException e) {
             close(c, "write failed: " + e.getMessage(), counters.closedByPeer);
             return written;
         }
-        if (c.state == IoConnection.OPEN && !c.writing && c.writeInterest) {
-            c.writeInterest = false;
-            updateInterest(c);
-        }
+        syncInterest(c);
         return written;
     }
 
@@ -431,56 +445,47 @@ final class IoAgent implements Agent, RequestReader.Control {
             counters.framesOut.increment();
             stats.recordEncode(slot.encodeNanos);
         } else if (slot.answerLength == ErrorFlyweight.LENGTH
-                && slot.answer().get(java.lang.foreign.ValueLayout.JAVA_BYTE, MessageFlyweight.TYPE_OFFSET) == (byte) Hxfr.MSG_ERROR) {
+                && slot.answer().get(ValueLayout.JAVA_BYTE, MessageFlyweight.TYPE_OFFSET) == (byte) Hxfr.MSG_ERROR) {
             int code = error.wrap(slot.answer(), 0).errorCode();
             counters.errorsOut.increment();
             counters.forErrorCode(code).increment();
             c.errors++;
         }
         if (slot.answerLength > 0) {
-            long took = Math.max(0, System.nanoTime() - slot.receivedNanos); // the last answer byte was just written
+            long took = Math.max(0, clock.nanoTime() - slot.receivedNanos); // the last answer byte was just written
             stats.recordLatency(took);
             if (latencyRecorder != null) {
                 latencyRecorder.recordValue(took);
             }
         }
-        c.writeSlot = null;
         c.answered++;
         c.answersReady--;
-        if (c.readPhase == IoConnection.READ_NONE && c.answered == c.submitted) {
-            linger(c);
-            return;
-        }
-        resumeReading(c);
-        if (c.readInterest && c.readPhase == IoConnection.READ_HEADER) {
-            reader.read(c, now, draining); // data may already be waiting; level-triggered epoll would report it, but this saves a cycle
+        if (c.state.answeringThenClosing()) {
+            if (c.answered == c.submitted) {
+                linger(c);
+            }
+        } else if (!drainStarted) {
+            c.state.resumeReading(); // the window has room; the reader pauses again if it is still full
         }
     }
 
     // ---- closing ----------------------------------------------------------------------------------------
 
-    /** After a fatal answer: shut our side, read and discard until the peer closes or a second passes. */
+    /** Every answer is written: shut our side, then read and discard until the peer closes or the grace ends. */
     private void linger(IoConnection c) {
         try {
             c.socket.shutdownOutput();
         } catch (ErrnoException e) {
-            close(c, c.closeReason, counters.closedFault);
+            close(c, c.closeReason, c.closeCause);
             return;
         }
-        c.readPhase = IoConnection.READ_DISCARD;
-        c.lingerDeadline = now + 1_000_000_000L;
-        c.readInterest = false;
-        resumeReadingForDiscard(c);
-    }
-
-    private void resumeReadingForDiscard(IoConnection c) {
-        c.readInterest = true;
-        updateInterest(c);
+        c.state.linger();
+        c.lingerDeadline = now + LINGER_NS;
     }
 
     @Override
-    public void close(IoConnection c, String reason, org.agrona.concurrent.status.AtomicCounter cause) {
-        if (c.state != IoConnection.OPEN) {
+    public void close(IoConnection c, String reason, AtomicCounter cause) {
+        if (!c.state.isOpen()) {
             return;
         }
         try {
@@ -489,8 +494,8 @@ final class IoAgent implements Agent, RequestReader.Control {
             // closing the fd removes it anyway
         }
         c.socket.close();
-        c.state = IoConnection.CLOSING;
-        c.writing = false;
+        c.state.closing();
+        c.writeSlot = null;
         cause.increment();
         openCount--;
         counters.active.setRelease(openCount);
@@ -509,7 +514,7 @@ final class IoAgent implements Agent, RequestReader.Control {
         }
         pool.give(s.slots, s.window);
         agentLoad[s.encodeAgent]--;
-        c.state = IoConnection.FREE;
+        c.state.free();
         c.socket = null;
         freeSessions[freeSessionCount++] = s.index;
     }
@@ -520,10 +525,11 @@ final class IoAgent implements Agent, RequestReader.Control {
         int work = 0;
         long stallNs = config.stallTimeoutMs() * 1_000_000L;
         for (IoConnection c : connections) {
-            if (c.state == IoConnection.OPEN && c.readPhase == IoConnection.READ_DISCARD && now - c.lingerDeadline > 0) {
-                close(c, c.closeReason, counters.closedFault);
+            ConnectionState s = c.state;
+            if (s.lingering() && now - c.lingerDeadline > 0) {
+                close(c, c.closeReason, c.closeCause);
                 work++;
-            } else if (c.state == IoConnection.OPEN && c.midMessage() && now - c.lastProgressNanos > stallNs) {
+            } else if (s.isOpen() && s.midMessage() && now - c.lastProgressNanos > stallNs) {
                 counters.stalled.increment();
                 close(c, "message stalled: no bytes for " + config.stallTimeoutMs() + " ms in the middle of a message"
                         + " (--stall-timeout)", counters.closedFault);
@@ -536,9 +542,9 @@ final class IoAgent implements Agent, RequestReader.Control {
         return work;
     }
 
-    /** Shutdown: stop accepting and reading, answer what is in flight, then close every connection. */
+    /** Shutdown (any thread): stop accepting and reading, answer what is in flight, then close every connection. */
     void startDraining(long timeoutMs) {
-        drainDeadline = System.nanoTime() + timeoutMs * 1_000_000L;
+        drainTimeoutNs = timeoutMs * 1_000_000L;
         DRAINING.setVolatile(this, true);
         wakeFd.signal();
     }
@@ -548,6 +554,11 @@ final class IoAgent implements Agent, RequestReader.Control {
     }
 
     private int drainStep() {
+        if (!drainStarted) {
+            drainStarted = true;
+            drainDeadline = now + drainTimeoutNs;
+            reader.drain();
+        }
         if (!listenersClosed) {
             listenersClosed = true;
             for (SocketListener l : listeners) {
@@ -562,14 +573,14 @@ final class IoAgent implements Agent, RequestReader.Control {
         boolean pastDeadline = now - drainDeadline >= 0;
         boolean busy = false;
         for (IoConnection c : connections) {
-            if (c.state == IoConnection.OPEN) {
+            if (c.state.isOpen()) {
                 if (c.answered == c.submitted || pastDeadline) {
                     close(c, pastDeadline ? "server shutting down (answers still in flight were dropped)"
                             : "server shutting down", counters.closedFault);
                 } else {
                     busy = true;
                 }
-            } else if (c.state == IoConnection.CLOSING) {
+            } else if (c.state.isClosing()) {
                 busy = !pastDeadline || busy;
             }
         }
@@ -582,15 +593,18 @@ final class IoAgent implements Agent, RequestReader.Control {
     @Override
     public void onClose() {
         for (IoConnection c : connections) {
-            if (c.state == IoConnection.OPEN) {
+            if (c.state.isOpen()) {
                 c.socket.close();
-                c.state = IoConnection.FREE;
+                c.state.closing();
             }
         }
         if (!listenersClosed) {
             for (SocketListener l : listeners) {
                 l.close();
             }
+        }
+        if (inlineEncoder != null) {
+            inlineEncoder.onClose();
         }
         epoll.close();
         wakeFd.close();
