@@ -20,6 +20,11 @@ public final class EngineConfig {
     public static final int DEFAULT_MAX_IN_FLIGHT = 2;
     public static final int DEFAULT_MAX_CONNECTIONS = 64;
     public static final long DEFAULT_STALL_TIMEOUT_MS = 10_000;
+    /** The reference host closed connections idle this long. */
+    public static final long DEFAULT_IDLE_TIMEOUT_MS = 30_000;
+    /** A message in progress must bring at least this many bytes per window (a 10 bytes/s trickle is closed). */
+    public static final long DEFAULT_MIN_RECEIVE_BYTES = 16 * 1024;
+    public static final long DEFAULT_RECEIVE_WINDOW_MS = 10_000;
     public static final List<String> IDLE_STRATEGIES = List.of("default", "spin", "yield", "backoff");
 
     private final List<Endpoint> listen = new ArrayList<>();
@@ -29,6 +34,9 @@ public final class EngineConfig {
     private long maxPayload = Hxfr.MAX_PAYLOAD;
     private int maxDimension = ProtocolLimits.DEFAULT_MAX_DIMENSION;
     private long stallTimeoutMs = DEFAULT_STALL_TIMEOUT_MS;
+    private long idleTimeoutMs = DEFAULT_IDLE_TIMEOUT_MS;
+    private long minReceiveBytes = DEFAULT_MIN_RECEIVE_BYTES;
+    private long receiveWindowMs = DEFAULT_RECEIVE_WINDOW_MS;
     private String idle = "default";
     private int encodeAgents = defaultEncodeAgents(Runtime.getRuntime().availableProcessors());
     private Path countersFile = CountersFile.defaultPath();
@@ -107,6 +115,35 @@ public final class EngineConfig {
 
     public EngineConfig stallTimeoutMs(long ms) {
         this.stallTimeoutMs = ms;
+        return this;
+    }
+
+    public long idleTimeoutMs() {
+        return idleTimeoutMs;
+    }
+
+    /** Close a connection with nothing in flight and nothing arriving for this long. */
+    public EngineConfig idleTimeoutMs(long ms) {
+        this.idleTimeoutMs = ms;
+        return this;
+    }
+
+    public long minReceiveBytes() {
+        return minReceiveBytes;
+    }
+
+    public long receiveWindowMs() {
+        return receiveWindowMs;
+    }
+
+    /**
+     * The slowest a message may arrive: once its first byte is in, every {@code windowMs} must bring at least
+     * {@code bytes} more (or the message's end), else the connection is closed. 0 bytes turns the rule off (the
+     * stall timeout, which needs total silence, still applies).
+     */
+    public EngineConfig minReceiveRate(long bytes, long windowMs) {
+        this.minReceiveBytes = bytes;
+        this.receiveWindowMs = windowMs;
         return this;
     }
 
@@ -287,6 +324,9 @@ public final class EngineConfig {
         require(maxInFlight >= 1 && maxInFlight <= 64, "--max-in-flight " + maxInFlight + " must be within 1..64");
         require(maxConnections >= 1 && maxConnections <= 4096, "--max-connections " + maxConnections + " must be within 1..4096");
         require(stallTimeoutMs >= 1, "--stall-timeout " + stallTimeoutMs + " ms must be positive");
+        require(idleTimeoutMs >= 1, "--idle-timeout " + idleTimeoutMs + " ms must be positive");
+        require(minReceiveBytes >= 0 && receiveWindowMs >= 1, "--min-receive-rate " + minReceiveBytes + "/"
+                + receiveWindowMs + " ms: bytes must not be negative and the window must be positive");
         require(IDLE_STRATEGIES.contains(idle), "--idle " + idle + " unknown: use one of " + IDLE_STRATEGIES);
         require(encodeAgents >= 0 && encodeAgents <= 64, "--encode-threads " + encodeAgents
                 + " must be within 0..64 (0 encodes on the I/O thread)");

@@ -38,6 +38,13 @@ import org.agrona.concurrent.status.AtomicCounter;
  * read set until an answer completes. A client that stops reading its answers holds its window and nothing
  * else. Every rejected request is answered with ERROR in order, through the same encode agent as the rest.
  *
+ * <p>Nobody locks anyone out: housekeeping closes a connection idle with nothing in flight for --idle-timeout, a
+ * message arriving slower than --min-receive-rate, and a message or an answer that stops moving for
+ * --stall-timeout. When every connection is taken, a newcomer still gets in if some connection has been idle with
+ * nothing in flight for a while: the longest-idle one is closed and the newcomer waits for its session (a few
+ * microseconds: until the encode agent lets go of it). A connection with a request in flight is never closed to
+ * make room. Every close says why in the log and in a counter; repeated lines are rate-limited.
+ *
  * <p>Inline layout (no encode threads): this agent runs the one encode agent itself, in {@link #answerPending()}:
  * at the start of each duty cycle and after each request it reads, so nothing sits between a request's last byte
  * and its answer. With encode threads, the same call only collects their answers.
@@ -50,6 +57,10 @@ final class IoAgent implements Agent, RequestReader.Control {
     private static final long HOUSEKEEPING_INTERVAL_NS = 100_000_000L;
     /** How long a connection closing after a fatal answer waits for the peer to read it and close first. */
     private static final long LINGER_NS = 1_000_000_000L;
+    /** Idle this long (and with nothing in flight), a connection may be closed to admit a newcomer when all are taken. */
+    private static final long EVICTABLE_AFTER_NS = 1_000_000_000L;
+    /** Newcomers that may wait at once for sessions being freed for them. */
+    private static final int ADMISSION_QUEUE = 16;
     private static final VarHandle PARKED;
     private static final VarHandle DRAINING;
 
@@ -71,6 +82,12 @@ final class IoAgent implements Agent, RequestReader.Control {
     private final int[] freeSessions;
     private int freeSessionCount;
     private int openCount;
+    /** Sessions whose socket is closed but which the encode agent has not let go of yet. */
+    private int closingCount;
+    /** Newcomers accepted while every session was taken, each waiting for a session an eviction is freeing. */
+    private final NativeSocket[] admissionQueue = new NativeSocket[ADMISSION_QUEUE];
+    private final String[] admissionListeners = new String[ADMISSION_QUEUE];
+    private int admissionCount;
     private final FramePool pool;
     private final OneToOneRingBuffer[] answerRings;
     /** The encode agent this thread runs itself (inline layout), or null when encode agents have threads. */
@@ -85,6 +102,15 @@ final class IoAgent implements Agent, RequestReader.Control {
     /** The clock read once per duty cycle; what timeouts and progress stamps use. */
     private final CachedNanoClock cycleClock = new CachedNanoClock();
     private final DutyCycleCounts duty = new DutyCycleCounts();
+    private final long stallNs;
+    private final long idleNs;
+    private final long receiveWindowNs;
+    private final long evictableAfterNs;
+    private final LogRateLimit connectedLines;
+    private final LogRateLimit closedLines;
+    private final LogRateLimit refusedFullLines;
+    private final LogRateLimit refusedCidLines;
+    private final LogRateLimit acceptFailedLines;
 
     private final ErrorFlyweight error = new ErrorFlyweight();
     private final MessageHandler onAnswer = this::onAnswer;
@@ -129,6 +155,15 @@ final class IoAgent implements Agent, RequestReader.Control {
         this.reader = new RequestReader(new HxfrDecoder(config.limits()), dispatch, this, counters, log, skipBuffer,
                 convertRgbOnArrival, cycleClock, clock);
         this.latencyRecorder = config.latencyRecorder();
+        this.stallNs = config.stallTimeoutMs() * 1_000_000L;
+        this.idleNs = config.idleTimeoutMs() * 1_000_000L;
+        this.receiveWindowNs = config.receiveWindowMs() * 1_000_000L;
+        this.evictableAfterNs = Math.min(EVICTABLE_AFTER_NS, idleNs);
+        this.connectedLines = new LogRateLimit(log, "client connected");
+        this.closedLines = new LogRateLimit(log, "session closed");
+        this.refusedFullLines = new LogRateLimit(log, "refused (server full, --max-connections)");
+        this.refusedCidLines = new LogRateLimit(log, "refused (CID not in --vsock-allow-cid)");
+        this.acceptFailedLines = new LogRateLimit(log, "accept failed");
         this.connections = new IoConnection[sessions.length];
         this.freeSessions = new int[sessions.length];
         for (int i = sessions.length - 1; i >= 0; i--) {
@@ -300,7 +335,9 @@ final class IoAgent implements Agent, RequestReader.Control {
             try {
                 socket = listener.accept();
             } catch (ErrnoException e) {
-                log.error("accept on " + listener.endpoint() + " failed: " + e.getMessage());
+                if (acceptFailedLines.admit(now)) {
+                    log.error("accept on " + listener.endpoint() + " failed: " + e.getMessage());
+                }
                 return accepted;
             }
             reportAllowListRefusals(listenerIndex);
@@ -309,14 +346,44 @@ final class IoAgent implements Agent, RequestReader.Control {
             }
             accepted++;
             if (freeSessionCount == 0 || pool.available() < config.maxInFlight()) {
+                if (admissionCount < ADMISSION_QUEUE && (admissionCount < closingCount || evictLongestIdle())) {
+                    admissionQueue[admissionCount] = socket; // admitted as soon as a closing session is let go of
+                    admissionListeners[admissionCount++] = listener.endpoint().toString();
+                    continue;
+                }
                 counters.refused.increment();
-                log.info("refused " + socket.peer() + " on " + listener.endpoint() + ": " + openCount
-                        + " connections open, the limit is " + config.maxConnections() + " (--max-connections)");
+                if (refusedFullLines.admit(now)) {
+                    log.info("refused " + socket.peer() + " on " + listener.endpoint() + ": " + openCount
+                            + " connections open, the limit is " + config.maxConnections() + " (--max-connections),"
+                            + " none idle with nothing in flight");
+                }
                 refuse(socket);
                 continue;
             }
             open(socket, listener.endpoint().toString());
         }
+    }
+
+    /**
+     * Every session is taken: closes the connection idle longest (at least {@link #EVICTABLE_AFTER_NS}) with nothing
+     * in flight, nothing half-read and no answer half-written. Returns false when there is none.
+     */
+    private boolean evictLongestIdle() {
+        IoConnection victim = null;
+        for (IoConnection c : connections) {
+            if (c.state.betweenMessages() && c.inFlight() == 0 && c.writeSlot == null
+                    && now - c.lastActivityNanos >= evictableAfterNs
+                    && (victim == null || c.lastActivityNanos - victim.lastActivityNanos < 0)) {
+                victim = c;
+            }
+        }
+        if (victim == null) {
+            return false;
+        }
+        close(victim, "idle for " + (now - victim.lastActivityNanos) / 1_000_000 + " ms with nothing in flight, the"
+                + " longest of " + openCount + " connections: closed to admit a newcomer (--max-connections "
+                + config.maxConnections() + ")", counters.closedEvicted);
+        return true;
     }
 
     private void reportAllowListRefusals(int listenerIndex) {
@@ -325,15 +392,20 @@ final class IoAgent implements Agent, RequestReader.Control {
         if (rejected != allowListRefusals[listenerIndex]) {
             counters.refused.getAndAddRelease(rejected - allowListRefusals[listenerIndex]);
             allowListRefusals[listenerIndex] = rejected;
-            log.info("refused " + listener.lastRejectedPeer() + " on " + listener.endpoint()
-                    + ": its CID is not in --vsock-allow-cid " + config.vsockAllowedCids());
+            if (refusedCidLines.admit(now)) {
+                log.info("refused " + listener.lastRejectedPeer() + " on " + listener.endpoint()
+                        + ": its CID is not in --vsock-allow-cid " + config.vsockAllowedCids());
+            }
         }
     }
 
     private void refuse(NativeSocket socket) {
+        refuse(socket, "server full: " + config.maxConnections() + " connections open (--max-connections); try again later");
+    }
+
+    private void refuse(NativeSocket socket, String why) {
         // Say why before closing, so the client logs a reason instead of a bare hang-up.
-        error.wrap(skipBuffer, 0).set(1, ErrorCode.INTERNAL, "server full: " + config.maxConnections()
-                + " connections open (--max-connections); try again later");
+        error.wrap(skipBuffer, 0).set(1, ErrorCode.INTERNAL, why);
         try {
             socket.write(skipBuffer, 0, ErrorFlyweight.LENGTH);
         } catch (ErrnoException ignored) {
@@ -363,7 +435,9 @@ final class IoAgent implements Agent, RequestReader.Control {
             close(c, "epoll_ctl failed: " + e.getMessage(), counters.closedFault);
             return;
         }
-        log.info("client connected from " + c.peer + " on " + listener + " (session " + index + ")");
+        if (connectedLines.admit(now)) {
+            log.info("client connected from " + c.peer + " on " + listener + " (session " + index + ")");
+        }
     }
 
     private int leastLoadedAgent() {
@@ -413,9 +487,11 @@ final class IoAgent implements Agent, RequestReader.Control {
                         c.gather.addNative(slot.answerBodyAddress, slot.answerBodyLength);
                     }
                     c.writeSlot = slot;
+                    c.lastWriteProgressNanos = now;
                 }
                 long n = c.socket.writev(c.gather);
                 if (n > 0) {
+                    c.lastWriteProgressNanos = now;
                     c.bytesOut += n;
                     counters.bytesOut.getAndAddRelease(n);
                 }
@@ -460,6 +536,7 @@ final class IoAgent implements Agent, RequestReader.Control {
         }
         c.answered++;
         c.answersReady--;
+        c.lastActivityNanos = now;
         if (c.state.answeringThenClosing()) {
             if (c.answered == c.submitted) {
                 linger(c);
@@ -498,10 +575,13 @@ final class IoAgent implements Agent, RequestReader.Control {
         c.writeSlot = null;
         cause.increment();
         openCount--;
+        closingCount++;
         counters.active.setRelease(openCount);
-        long ms = (now - c.openedNanos) / 1_000_000;
-        log.info("session " + c.session.index + " closed (" + c.peer + "): " + reason + "; " + c.frames + " frames, "
-                + c.errors + " errors, " + c.bytesIn + " bytes in, " + c.bytesOut + " bytes out, " + ms + " ms");
+        if (closedLines.admit(now)) {
+            long ms = (now - c.openedNanos) / 1_000_000;
+            log.info("session " + c.session.index + " closed (" + c.peer + "): " + reason + "; " + c.frames + " frames, "
+                    + c.errors + " errors, " + c.bytesIn + " bytes in, " + c.bytesOut + " bytes out, " + ms + " ms");
+        }
         dispatch.close(c.session);
     }
 
@@ -516,30 +596,82 @@ final class IoAgent implements Agent, RequestReader.Control {
         agentLoad[s.encodeAgent]--;
         c.state.free();
         c.socket = null;
+        closingCount--;
         freeSessions[freeSessionCount++] = s.index;
+        if (admissionCount > 0) {
+            NativeSocket next = admissionQueue[0];
+            String listener = admissionListeners[0];
+            admissionCount--;
+            System.arraycopy(admissionQueue, 1, admissionQueue, 0, admissionCount);
+            System.arraycopy(admissionListeners, 1, admissionListeners, 0, admissionCount);
+            admissionQueue[admissionCount] = null;
+            admissionListeners[admissionCount] = null;
+            open(next, listener);
+        }
     }
 
     // ---- housekeeping -----------------------------------------------------------------------------------
 
     private int housekeeping() {
         int work = 0;
-        long stallNs = config.stallTimeoutMs() * 1_000_000L;
         for (IoConnection c : connections) {
-            ConnectionState s = c.state;
-            if (s.lingering() && now - c.lingerDeadline > 0) {
-                close(c, c.closeReason, c.closeCause);
-                work++;
-            } else if (s.isOpen() && s.midMessage() && now - c.lastProgressNanos > stallNs) {
-                counters.stalled.increment();
-                close(c, "message stalled: no bytes for " + config.stallTimeoutMs() + " ms in the middle of a message"
-                        + " (--stall-timeout)", counters.closedFault);
+            if (c.state.isOpen() && timedOut(c)) {
                 work++;
             }
         }
+        connectedLines.roll(now);
+        closedLines.roll(now);
+        refusedFullLines.roll(now);
+        refusedCidLines.roll(now);
+        acceptFailedLines.roll(now);
+        reader.rollLogLimits(now);
         if ((boolean) DRAINING.getVolatile(this)) {
             work += drainStep();
         }
         return work;
+    }
+
+    /** Closes the connection if one of its timeouts passed; returns whether it did. */
+    private boolean timedOut(IoConnection c) {
+        ConnectionState s = c.state;
+        if (s.lingering()) {
+            if (now - c.lingerDeadline > 0) {
+                close(c, c.closeReason, c.closeCause);
+                return true;
+            }
+            return false;
+        }
+        if (s.midMessage()) {
+            if (now - c.lastProgressNanos > stallNs) {
+                counters.stalled.increment();
+                close(c, "message stalled: no bytes for " + config.stallTimeoutMs() + " ms in the middle of a message"
+                        + " (--stall-timeout)", counters.closedFault);
+                return true;
+            }
+            if (now - c.receiveWindowStart >= receiveWindowNs) {
+                long received = c.bytesIn - c.receiveWindowBytes;
+                if (received < config.minReceiveBytes()) {
+                    close(c, "message too slow: " + received + " bytes in " + (now - c.receiveWindowStart) / 1_000_000
+                            + " ms, the minimum is " + config.minReceiveBytes() + " bytes per "
+                            + config.receiveWindowMs() + " ms (--min-receive-rate)", counters.closedTooSlow);
+                    return true;
+                }
+                c.receiveWindowStart = now;
+                c.receiveWindowBytes = c.bytesIn;
+            }
+        }
+        if (c.writeSlot != null && now - c.lastWriteProgressNanos > stallNs) {
+            counters.stalled.increment();
+            close(c, "answer stalled: the peer read none of it for " + config.stallTimeoutMs() + " ms"
+                    + " (--stall-timeout)", counters.closedFault);
+            return true;
+        }
+        if (s.betweenMessages() && c.inFlight() == 0 && now - c.lastActivityNanos > idleNs) {
+            close(c, "idle for " + config.idleTimeoutMs() + " ms with nothing in flight (--idle-timeout)",
+                    counters.closedIdle);
+            return true;
+        }
+        return false;
     }
 
     /** Shutdown (any thread): stop accepting and reading, answer what is in flight, then close every connection. */
@@ -569,6 +701,12 @@ final class IoAgent implements Agent, RequestReader.Control {
                 }
                 l.close();
             }
+            for (int i = 0; i < admissionCount; i++) {
+                counters.refused.increment();
+                refuse(admissionQueue[i], "server shutting down");
+                admissionQueue[i] = null;
+            }
+            admissionCount = 0;
         }
         boolean pastDeadline = now - drainDeadline >= 0;
         boolean busy = false;
@@ -602,6 +740,9 @@ final class IoAgent implements Agent, RequestReader.Control {
             for (SocketListener l : listeners) {
                 l.close();
             }
+        }
+        for (int i = 0; i < admissionCount; i++) {
+            admissionQueue[i].close();
         }
         if (inlineEncoder != null) {
             inlineEncoder.onClose();

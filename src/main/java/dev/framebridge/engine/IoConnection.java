@@ -26,7 +26,15 @@ final class IoConnection {
     /** The slot whose answer is being written (part-written when the socket was full); null between answers. */
     FrameSlot writeSlot;
 
+    /** Last byte received (the stall timeout). */
     long lastProgressNanos;
+    /** Last byte received or answer written (the idle timeout; the longest idle is closed first for a newcomer). */
+    long lastActivityNanos;
+    /** Last byte of a part-written answer the peer took (a peer that reads nothing stalls like one that sends nothing). */
+    long lastWriteProgressNanos;
+    /** The minimum receive rate's current window for the message in progress: when it began and bytesIn then. */
+    long receiveWindowStart;
+    long receiveWindowBytes;
     long lingerDeadline;
     long openedNanos;
     long frames;
@@ -52,6 +60,10 @@ final class IoConnection {
         writeSlot = null;
         gather.clear();
         lastProgressNanos = now;
+        lastActivityNanos = now;
+        lastWriteProgressNanos = now;
+        receiveWindowStart = now;
+        receiveWindowBytes = 0;
         lingerDeadline = 0;
         openedNanos = now;
         frames = 0;

@@ -55,6 +55,7 @@ final class RequestReader {
     private final EnableScanoutFlyweight enableScanout = new EnableScanoutFlyweight();
     private final ScanoutIdFlyweight scanoutId = ScanoutIdFlyweight.subscribe();
     private final ErrorFlyweight error = new ErrorFlyweight();
+    private final LogRateLimit rejectedLines;
     private boolean draining;
 
     /** @param convertRgb convert BGRA/RGBA frames to NV12 as they arrive (the backend takes converted frames) */
@@ -72,6 +73,12 @@ final class RequestReader {
         this.convertRgb = convertRgb;
         this.cycleClock = cycleClock;
         this.clock = clock;
+        this.rejectedLines = new LogRateLimit(log, "rejected messages");
+    }
+
+    /** Housekeeping: the rate-limited log lines say how many they held back. */
+    void rollLogLimits(long now) {
+        rejectedLines.roll(now);
     }
 
     static long skipBufferBytes() {
@@ -181,9 +188,16 @@ final class RequestReader {
     private long receive(IoConnection c, MemorySegment dst, long offset, long len) throws ErrnoException {
         long n = c.socket.read(dst, offset, len);
         if (n > 0) {
+            long now = cycleClock.nanoTime();
+            if (c.state.betweenMessages()) {
+                // A message begins: the minimum receive rate's first window starts with its first byte.
+                c.receiveWindowStart = now;
+                c.receiveWindowBytes = c.bytesIn;
+            }
             c.state.advance(n);
             c.bytesIn += n;
-            c.lastProgressNanos = cycleClock.nanoTime();
+            c.lastProgressNanos = now;
+            c.lastActivityNanos = now;
             counters.bytesIn.getAndAddRelease(n);
         } else if (n < 0) {
             if (c.state.midMessage()) {
@@ -306,7 +320,9 @@ final class RequestReader {
         slot.resetAnswer();
         error.wrap(slot.answer(), 0).set(sessionId, r.errorCode(), r.message());
         slot.answerLength = ErrorFlyweight.LENGTH;
-        log.info("rejected a message from " + c.peer + ": " + r);
+        if (rejectedLines.admit(cycleClock.nanoTime())) {
+            log.info("rejected a message from " + c.peer + ": " + r);
+        }
         counters.recordDistinct(r.message());
         submit(c, slot, SlotKind.ANSWERED);
         if (r.closeConnection()) {

@@ -35,6 +35,8 @@ final class ByHandEngine implements AutoCloseable {
     final EngineAgents agents;
     private final Arena arena = Arena.ofShared();
     private final List<NativeSocket> clients = new ArrayList<>();
+    /** False: encode agents with threads of their own are not run, so requests stay in flight. */
+    boolean runEncoders = true;
 
     ByHandEngine(Path dir, UnaryOperator<EngineConfig> tweak) throws Exception {
         clock.update(1_000_000_000L);
@@ -50,7 +52,7 @@ final class ByHandEngine implements AutoCloseable {
     /** One duty cycle of every agent (encode agents too when they are not inline). */
     int cycle() throws Exception {
         int work = agents.io.doWork();
-        if (!agents.inline) {
+        if (!agents.inline && runEncoders) {
             for (EncodeAgent e : agents.encoders) {
                 work += e.doWork();
             }
