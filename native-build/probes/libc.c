@@ -8,12 +8,28 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <sys/un.h>
 
+/* the signatures LibC links (a changed one fails to compile here) */
+static int (*const p_memfd_create)(const char *, unsigned int) = memfd_create;
+static int (*const p_ftruncate)(int, off_t) = ftruncate;
+static off_t (*const p_lseek)(int, off_t, int) = lseek;
+static int (*const p_open)(const char *, int, ...) = open;
+static void *(*const p_mmap)(void *, size_t, int, int, int, off_t) = mmap;
+static int (*const p_munmap)(void *, size_t) = munmap;
+static int (*const p_statx)(int, const char *, int, unsigned int, struct statx *) = statx;
+static int (*const p_ioctl)(int, unsigned long, ...) = ioctl;
+
 int main(void) {
+    (void)p_memfd_create; (void)p_ftruncate; (void)p_lseek; (void)p_open; (void)p_mmap; (void)p_munmap;
+    (void)p_statx; (void)p_ioctl;
     /* address families, socket types and flags */
     CONST(AF_UNIX);
     CONST(AF_INET);
@@ -41,6 +57,33 @@ int main(void) {
     CONST(F_GETFL);
     CONST(F_SETFL);
     CONST(O_NONBLOCK);
+    CONST(F_ADD_SEALS);
+    CONST(F_GET_SEALS);
+    CONST(F_SEAL_SEAL);
+    CONST(F_SEAL_SHRINK);
+    CONST(F_SEAL_GROW);
+    CONST(F_SEAL_WRITE);
+
+    /* files, memfd, mmap, statx */
+    CONST(O_RDONLY);
+    CONST(O_RDWR);
+    CONST(O_CLOEXEC);
+    CONST(SEEK_SET);
+    CONST(SEEK_END);
+    CONST(MFD_CLOEXEC);
+    CONST(MFD_ALLOW_SEALING);
+    CONST(PROT_READ);
+    CONST(PROT_WRITE);
+    CONST(MAP_SHARED);
+    CONST_AS("MAP_FAILED", (long long)(intptr_t)MAP_FAILED);
+    CONST(AT_EMPTY_PATH);
+    CONST(STATX_TYPE);
+    CONST(STATX_MODE);
+    CONST(STATX_INO);
+    CONST(STATX_SIZE);
+    CONST(S_IFMT);
+    CONST(S_IFREG);
+    CONST_AS("off_t.sizeof", sizeof(off_t));
 
     /* epoll, eventfd, poll */
     CONST(EPOLLIN);
@@ -93,6 +136,9 @@ int main(void) {
     CONST(EALREADY);
     CONST(EINPROGRESS);
     CONST(ENODEV);
+    CONST(ENOTTY);
+    CONST(ESPIPE);
+    CONST(ENOSYS);
 
     /* scalar types passed by pointer */
     CONST_AS("socklen_t.sizeof", sizeof(socklen_t));
@@ -148,6 +194,14 @@ int main(void) {
     SIZE(struct epoll_event, "epoll_event");
     FIELD(struct epoll_event, "epoll_event", events);
     FIELD(struct epoll_event, "epoll_event", data);
+
+    SIZE(struct statx, "statx");
+    FIELD(struct statx, "statx", stx_mask);
+    FIELD(struct statx, "statx", stx_mode);
+    FIELD(struct statx, "statx", stx_ino);
+    FIELD(struct statx, "statx", stx_size);
+    FIELD(struct statx, "statx", stx_dev_major);
+    FIELD(struct statx, "statx", stx_dev_minor);
 
     SIZE(struct pollfd, "pollfd");
     FIELD(struct pollfd, "pollfd", fd);
