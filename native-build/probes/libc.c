@@ -15,7 +15,10 @@
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <sys/un.h>
+#include <unistd.h>
 
 /* the signatures LibC links (a changed one fails to compile here) */
 static int (*const p_memfd_create)(const char *, unsigned int) = memfd_create;
@@ -207,5 +210,35 @@ int main(void) {
     FIELD(struct pollfd, "pollfd", fd);
     FIELD(struct pollfd, "pollfd", events);
     FIELD(struct pollfd, "pollfd", revents);
+
+    /* every function LibC links, with the header's prototype (compile error if it differs) */
+    FUNCTION(socket, int, int, int, int);
+    FUNCTION(socketpair, int, int, int, int, int *);
+    FUNCTION(bind, int, int, __CONST_SOCKADDR_ARG, socklen_t);
+    FUNCTION(listen, int, int, int);
+    FUNCTION(accept4, int, int, __SOCKADDR_ARG, socklen_t *, int);
+    FUNCTION(connect, int, int, __CONST_SOCKADDR_ARG, socklen_t);
+    FUNCTION(recv, ssize_t, int, void *, size_t, int);
+    FUNCTION(send, ssize_t, int, const void *, size_t, int);
+    FUNCTION(read, ssize_t, int, void *, size_t);
+    FUNCTION(write, ssize_t, int, const void *, size_t);
+    FUNCTION(writev, ssize_t, int, const struct iovec *, int);
+    FUNCTION(sendmsg, ssize_t, int, const struct msghdr *, int);
+    FUNCTION(recvmsg, ssize_t, int, struct msghdr *, int);
+    FUNCTION(close, int, int);
+    FUNCTION(shutdown, int, int, int);
+    FUNCTION(setsockopt, int, int, int, int, const void *, socklen_t);
+    FUNCTION(getsockopt, int, int, int, int, void *, socklen_t *);
+    VARIADIC_FUNCTION(fcntl, int, int, int);
+    FUNCTION(epoll_create1, int, int);
+    FUNCTION(epoll_ctl, int, int, int, int, struct epoll_event *);
+    FUNCTION(epoll_wait, int, int, struct epoll_event *, int, int);
+    FUNCTION(eventfd, int, unsigned int, int);
+    FUNCTION(getsockname, int, int, __SOCKADDR_ARG, socklen_t *);
+    FUNCTION(getpeername, int, int, __SOCKADDR_ARG, socklen_t *);
+    FUNCTION(unlink, int, const char *);
+    FUNCTION(chmod, int, const char *, mode_t);
+    FUNCTION(poll, int, struct pollfd *, nfds_t, int);
+    FUNCTION(strerror, char *, int);
     return 0;
 }

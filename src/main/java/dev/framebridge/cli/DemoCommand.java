@@ -110,7 +110,7 @@ public final class DemoCommand implements Callable<Integer> {
         Endpoint listen = transport.equals("unix") ? Endpoint.parse("unix:" + dir.resolve("hxfr.sock"))
                 : Endpoint.parse("tcp:127.0.0.1:0");
         EngineConfig config = new EngineConfig().listen(listen).countersFile(dir.resolve("counters.dat"))
-                .encoder(selection.backend().name()).keyint(keyint).fps(Math.max(1, fps), 1); // encode threads: as serve's auto
+                .keyint(keyint).fps(Math.max(1, fps), 1); // encode threads: as serve's auto
         EngineLog log = new EngineLog(verbose ? System.err : new PrintStream(OutputStream.nullOutputStream()), verbose);
         Engine engine;
         try {

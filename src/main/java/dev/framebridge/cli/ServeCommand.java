@@ -6,6 +6,7 @@ import dev.framebridge.engine.CountersFile;
 import dev.framebridge.engine.Engine;
 import dev.framebridge.engine.EngineConfig;
 import dev.framebridge.engine.EngineLog;
+import dev.framebridge.protocol.H264Profile;
 import dev.framebridge.protocol.Hxfr;
 import dev.framebridge.transport.Endpoint;
 import java.nio.file.Path;
@@ -147,7 +148,7 @@ public final class ServeCommand implements Callable<Integer> {
             }
         }
         String[] f = fps.split("/");
-        c.encoder(encoder).bitrate(bitrate).fps(Integer.parseInt(f[0].trim()), f.length > 1 ? Integer.parseInt(f[1].trim()) : 1)
+        c.bitrate(bitrate).fps(Integer.parseInt(f[0].trim()), f.length > 1 ? Integer.parseInt(f[1].trim()) : 1)
                 .keyint(keyint).profile(profileIdc(profile)).preset(preset).encoderThreads(encoderThreads)
                 .encodeAgents(encodeThreads(encodeThreads)).maxInFlight(maxInFlight).maxConnections(maxConnections)
                 .maxPayload(maxPayload).maxDimension(maxDimension).stallTimeoutMs(stallTimeoutMs).idle(idle)
@@ -170,12 +171,11 @@ public final class ServeCommand implements Callable<Integer> {
     }
 
     static int profileIdc(String name) {
-        return switch (name.toLowerCase(java.util.Locale.ROOT)) {
-            case "baseline", "66" -> 66;
-            case "main", "77" -> 77;
-            case "high", "100" -> 100;
-            default -> throw new IllegalArgumentException("--profile " + name + " unknown: use baseline, main or high");
-        };
+        H264Profile p = H264Profile.parse(name);
+        if (p == null) {
+            throw new IllegalArgumentException("--profile " + name + " unknown: use " + H264Profile.NAMES);
+        }
+        return p.idc();
     }
 
     /** vsock:any:5000, tcp:127.0.0.1:15937 and a Unix socket in the user's runtime directory. */

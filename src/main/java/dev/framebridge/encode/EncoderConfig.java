@@ -1,5 +1,6 @@
 package dev.framebridge.encode;
 
+import dev.framebridge.protocol.H264Profile;
 import dev.framebridge.frame.PixelFormat;
 
 /**
@@ -33,15 +34,16 @@ public record EncoderConfig(int width, int height, PixelFormat inputFormat, int 
         if (keyintMax < 1) {
             throw new IllegalArgumentException("keyframe interval " + keyintMax + " must be ≥ 1");
         }
-        if (profile != 66 && profile != 77 && profile != 100) {
-            throw new IllegalArgumentException("profile " + profile + " unsupported: use 66 (baseline), 77 (main) or 100 (high)");
+        if (H264Profile.ofIdc(profile) == null) {
+            throw new IllegalArgumentException("profile " + profile + " unsupported: use " + H264Profile.CHOICES);
         }
     }
 
     /** The host defaults from the field: ~4 bits per pixel per second with an 8 Mbit/s floor, 30 fps, keyint 60, main. */
     public static EncoderConfig defaults(int width, int height, PixelFormat format) {
         int bitrate = (int) Math.max(DEFAULT_BITRATE_FLOOR, Math.min(Integer.MAX_VALUE, 4L * width * height));
-        return new EncoderConfig(width, height, format, 30, 1, bitrate, RateControl.CBR, 60, 77, 0, "ultrafast", 0);
+        return new EncoderConfig(width, height, format, 30, 1, bitrate, RateControl.CBR, 60, H264Profile.MAIN.idc(), 0, "ultrafast",
+                0);
     }
 
     public EncoderConfig withSize(int w, int h) {

@@ -1,5 +1,6 @@
 package dev.framebridge.encode;
 
+import dev.framebridge.protocol.H264Profile;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -41,12 +42,11 @@ final class X264Settings {
     }
 
     static String profileName(int profileIdc) {
-        return switch (profileIdc) {
-            case 66 -> "baseline";
-            case 77 -> "main";
-            case 100 -> "high";
-            default -> throw new IllegalArgumentException("profile " + profileIdc + " unsupported: use 66, 77 or 100");
-        };
+        H264Profile p = H264Profile.ofIdc(profileIdc);
+        if (p == null) {
+            throw new IllegalArgumentException("profile " + profileIdc + " unsupported: use " + H264Profile.CHOICES);
+        }
+        return p.label();
     }
 
     static int bitrateKbps(EncoderConfig c) {

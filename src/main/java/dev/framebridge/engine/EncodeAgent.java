@@ -43,6 +43,7 @@ final class EncodeAgent implements Agent {
     private final EncodeSession[] owned;
     private final int[] active;
     private int activeCount;
+    private long answerRingFull;
     private final MutableDirectBuffer scratch = new UnsafeBuffer(java.nio.ByteBuffer.allocateDirect(RingMessages.LENGTH));
     private final MessageHandler onRequest = this::onRequest;
     private final Runnable wakeIo;
@@ -146,7 +147,11 @@ final class EncodeAgent implements Agent {
         wakeIo.run();
     }
 
-    /** Answers the session's filled slots in order; returns how many answers it published. */
+    /**
+     * Answers the session's filled slots in order; returns how many answers it published. Room for each answer is
+     * claimed on the answer ring before the slot is touched: when the ring is full nothing is encoded, and the slot
+     * is taken up again, from the start, once the I/O agent has drained the ring. A frame is encoded exactly once.
+     */
     private int process(EncodeSession es) {
         int published = 0;
         Session session = es.session;
@@ -156,9 +161,33 @@ final class EncodeAgent implements Agent {
             if ((kind == SlotKind.FRAME || kind == SlotKind.CONFIG_REQ) && es.encoderOutputInUse()) {
                 break; // the previous access unit is still being written from the encoder's memory
             }
-            if (kind != SlotKind.ANSWERED) {
-                slot.resetAnswer(); // an ANSWERED slot carries the I/O agent's ERROR: keep it
+            int claimed = answers.tryClaim(RingMessages.ANSWER, RingMessages.LENGTH);
+            if (claimed < 0) {
+                answerRingFull++;
+                break; // no room for the answer: leave the slot untouched until the I/O agent drains the ring
             }
+            try {
+                answer(es, slot, kind);
+            } finally {
+                // Committed whatever happened: a claimed record left uncommitted would block the ring for good.
+                answers.buffer().putInt(claimed, session.index);
+                answers.commit(claimed);
+            }
+            if (slot.answerUsesEncoderMemory) {
+                es.framesPublished++;
+            }
+            es.processed++;
+            published++;
+        }
+        return published;
+    }
+
+    /** Writes the slot's answer (or, for KEYFRAME_REQ and skipped types, leaves it empty). */
+    private void answer(EncodeSession es, FrameSlot slot, int kind) {
+        if (kind != SlotKind.ANSWERED) {
+            slot.resetAnswer(); // an ANSWERED slot carries the I/O agent's ERROR: keep it
+        }
+        try {
             switch (kind) {
                 case SlotKind.FRAME -> encodeFrame(es, slot);
                 case SlotKind.PING -> answerPing(slot);
@@ -169,16 +198,16 @@ final class EncodeAgent implements Agent {
                 case SlotKind.DISABLE_SCANOUT, SlotKind.ANSWERED -> { }
                 default -> answerError(slot, ErrorCode.INTERNAL, "internal: slot of unknown kind");
             }
-            if (!publish(RingMessages.ANSWER, session.index, false)) {
-                break; // answer ring full: retry this slot next cycle (its answer is already prepared)
-            }
-            if (slot.answerUsesEncoderMemory) {
-                es.framesPublished++;
-            }
-            es.processed++;
-            published++;
+        } catch (RuntimeException e) {
+            // A bug, not a client's fault: the request is still answered (with INTERNAL) and the agent goes on.
+            errors.onEncoderError(es.session.index, String.valueOf(e));
+            answerError(slot, ErrorCode.INTERNAL, "internal error answering this request; see the server log");
         }
-        return published;
+    }
+
+    /** Times an answer had to wait for room on the answer ring (it cannot fill while rings are sized as now). */
+    long answerRingFullCount() {
+        return answerRingFull;
     }
 
     private void encodeFrame(EncodeSession es, FrameSlot slot) {

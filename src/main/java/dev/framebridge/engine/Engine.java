@@ -80,7 +80,8 @@ public final class Engine implements AutoCloseable {
             counters = new EngineCounters(CountersFile.create(config.countersFile(), endpoints.toString()));
 
             int slotsPerSession = config.maxInFlight();
-            FramePool pool = new FramePool(config.maxConnections() * slotsPerSession, 64L * 1024 * 1024);
+            // A slot's pixels never exceed one message's payload, so a returned slot may keep what --max-payload allows.
+            FramePool pool = new FramePool(config.maxConnections() * slotsPerSession, config.maxPayload());
             Session[] sessions = new Session[config.maxConnections()];
             for (int i = 0; i < sessions.length; i++) {
                 sessions[i] = new Session(i, slotsPerSession);

@@ -1,5 +1,6 @@
 package dev.framebridge.engine;
 
+import dev.framebridge.protocol.H264Profile;
 import dev.framebridge.protocol.Hxfr;
 import dev.framebridge.protocol.ProtocolLimits;
 import dev.framebridge.transport.Endpoint;
@@ -21,7 +22,6 @@ public final class EngineConfig {
 
     private final List<Endpoint> listen = new ArrayList<>();
     private final List<Endpoint> optionalListen = new ArrayList<>();
-    private String encoder = "auto";
     private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
     private int maxConnections = DEFAULT_MAX_CONNECTIONS;
     private long maxPayload = Hxfr.MAX_PAYLOAD;
@@ -37,7 +37,7 @@ public final class EngineConfig {
     private int fpsNum = 30;
     private int fpsDen = 1;
     private int keyint = 60;
-    private int profile = 77;
+    private int profile = H264Profile.MAIN.idc();
     private String preset = "ultrafast";
     private int encoderThreads;
     private SingleWriterRecorder latencyRecorder;
@@ -59,15 +59,6 @@ public final class EngineConfig {
 
     public EngineConfig listenIfPossible(Endpoint endpoint) {
         optionalListen.add(endpoint);
-        return this;
-    }
-
-    public String encoder() {
-        return encoder;
-    }
-
-    public EngineConfig encoder(String name) {
-        this.encoder = name;
         return this;
     }
 
@@ -286,7 +277,7 @@ public final class EngineConfig {
         require(bitrate >= 0, "--bitrate must not be negative");
         require(fpsNum > 0 && fpsDen > 0, "--fps must be positive");
         require(keyint >= 1, "--keyint must be at least 1");
-        require(profile == 66 || profile == 77 || profile == 100, "--profile " + profile + " unsupported: use 66, 77 or 100");
+        require(H264Profile.ofIdc(profile) != null, "--profile " + profile + " unsupported: use " + H264Profile.CHOICES);
         require((unixMode & ~0777) == 0, "--unix-mode must be an octal permission like 600");
         limits(); // validates payload and dimension bounds
         return this;

@@ -307,7 +307,7 @@ final class IoAgent implements Agent, RequestReader.Control {
         session.resetFramesWritten();
         session.encodeAgent = leastLoadedAgent();
         agentLoad[session.encodeAgent]++;
-        c.reset(socket, socket.peer(), listener, now);
+        c.reset(socket, socket.peer(), now);
         try {
             epoll.add(socket.fd(), LibC.EPOLLIN | LibC.EPOLLRDHUP, CONNECTION_TAG | index);
         } catch (ErrnoException e) {

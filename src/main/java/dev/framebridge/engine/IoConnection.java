@@ -26,7 +26,6 @@ final class IoConnection {
     int state = FREE;
     NativeSocket socket;
     String peer;
-    String listener;
 
     long submitted;
     long answered;
@@ -38,7 +37,6 @@ final class IoConnection {
     long readPosition;
     long readTarget;
     long skipRemaining;
-    long messageStartNanos;
     long lastProgressNanos;
     boolean readInterest;
     boolean writeInterest;
@@ -59,10 +57,9 @@ final class IoConnection {
         this.session = session;
     }
 
-    void reset(NativeSocket socket, String peer, String listener, long now) {
+    void reset(NativeSocket socket, String peer, long now) {
         this.socket = socket;
         this.peer = peer;
-        this.listener = listener;
         state = OPEN;
         submitted = 0;
         answered = 0;
@@ -72,7 +69,6 @@ final class IoConnection {
         readPosition = 0;
         readTarget = 0;
         skipRemaining = 0;
-        messageStartNanos = 0;
         lastProgressNanos = now;
         readInterest = true;
         writeInterest = false;

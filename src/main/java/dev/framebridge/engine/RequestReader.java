@@ -110,9 +110,6 @@ final class RequestReader {
                 if (n <= 0) {
                     return 0;
                 }
-                if (c.readPosition == n) {
-                    c.messageStartNanos = now;
-                }
                 if (c.readPosition < MessageFlyweight.HEADER_LENGTH) {
                     return 1;
                 }

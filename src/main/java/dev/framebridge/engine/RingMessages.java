@@ -1,8 +1,10 @@
 package dev.framebridge.engine;
 
 import java.nio.ByteBuffer;
+import org.agrona.BitUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.RecordDescriptor;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 
 /**
@@ -25,8 +27,12 @@ final class RingMessages {
 
     static final int LENGTH = Integer.BYTES;
 
+    /** Ring bytes one descriptor takes: the record header and the session index, aligned as the ring aligns. */
+    static final int RECORD_BYTES = BitUtil.align(RecordDescriptor.HEADER_LENGTH + LENGTH, RecordDescriptor.ALIGNMENT);
+
+    /** A ring with room for at least {@code records} descriptors (at least 1 KiB; capacity a power of two). */
     static OneToOneRingBuffer newRing(int records) {
-        int bytes = Integer.highestOneBit(Math.max(1024, records * 16) - 1) << 1;
+        int bytes = BitUtil.findNextPositivePowerOfTwo(Math.max(1024, records * RECORD_BYTES));
         return new OneToOneRingBuffer(new UnsafeBuffer(
                 ByteBuffer.allocateDirect(bytes + RingBufferDescriptor.TRAILER_LENGTH)));
     }

@@ -8,7 +8,11 @@ import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * The libc calls framebridge uses (Linux, glibc or musl, 64-bit): sockets, fd passing, epoll, eventfd,
@@ -147,9 +151,37 @@ public final class LibC {
     private static final SymbolLookup LOOKUP = LINKER.defaultLookup();
     private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
 
+    /**
+     * A C pointer that a hot call takes as a raw {@code long} address (see the class comment): the same register
+     * as a pointer; the name tells {@code LibCLayoutTest} to compare it with the prototype's pointer parameter.
+     */
+    static final String RAW_ADDRESS_NAME = "raw address";
+    private static final ValueLayout.OfLong RAW_ADDRESS = JAVA_LONG.withName(RAW_ADDRESS_NAME);
+
+    /** One linked function: its symbol, descriptor and first variadic argument (-1: not variadic). */
+    record Binding(String symbol, FunctionDescriptor descriptor, int firstVariadicArg) {
+    }
+
+    /** Every function linked below, in order, for LibCLayoutTest to compare with the C prototypes. */
+    private static final List<Binding> BINDINGS = new ArrayList<>();
+
+    static List<Binding> bindings() {
+        return List.copyOf(BINDINGS);
+    }
+
     private static MethodHandle link(String name, FunctionDescriptor fd, Linker.Option... options) {
+        return link(name, fd, -1, options);
+    }
+
+    private static MethodHandle link(String name, FunctionDescriptor fd, int firstVariadicArg, Linker.Option... options) {
         MemorySegment symbol = LOOKUP.find(name).orElseThrow(() -> new NativeLibraryMissing(
                 "the C library has no " + name + " — framebridge needs Linux with glibc or musl"));
+        BINDINGS.add(new Binding(name, fd, firstVariadicArg));
+        if (firstVariadicArg >= 0) {
+            Linker.Option[] all = Arrays.copyOf(options, options.length + 1);
+            all[options.length] = Linker.Option.firstVariadicArg(firstVariadicArg);
+            options = all;
+        }
         return LINKER.downcallHandle(symbol, fd, options);
     }
 
@@ -171,18 +203,19 @@ public final class LibC {
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
     private static final MethodHandle CONNECT = errnoCall("connect", INT_FD_ADDR_LEN);
     private static final MethodHandle RECV = errnoCall("recv",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT));
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, RAW_ADDRESS, JAVA_LONG, JAVA_INT));
     private static final MethodHandle SEND = errnoCall("send",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT));
-    private static final MethodHandle READ = errnoCall("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG));
-    private static final MethodHandle WRITE = errnoCall("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG));
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, RAW_ADDRESS, JAVA_LONG, JAVA_INT));
+    private static final FunctionDescriptor READ_WRITE = FunctionDescriptor.of(JAVA_LONG, JAVA_INT, RAW_ADDRESS, JAVA_LONG);
+    private static final MethodHandle READ = errnoCall("read", READ_WRITE);
+    private static final MethodHandle WRITE = errnoCall("write", READ_WRITE);
     /** write(2) without errno capture: callable from any thread without a capture segment of its own. */
-    private static final MethodHandle WRITE_NO_ERRNO = link("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG));
+    private static final MethodHandle WRITE_NO_ERRNO = link("write", READ_WRITE);
     // Without errno capture: for cold call sites on hot threads (parking), where the capture segment's slice
     // is only scalar-replaced once the call site is C2-compiled, which a rarely-run path may never be.
-    private static final MethodHandle READ_NO_ERRNO = link("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG));
+    private static final MethodHandle READ_NO_ERRNO = link("read", READ_WRITE);
     private static final MethodHandle EPOLL_WAIT_NO_ERRNO = link("epoll_wait",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT));
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, RAW_ADDRESS, JAVA_INT, JAVA_INT));
     private static final MethodHandle WRITEV = errnoCall("writev", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle SENDMSG = errnoCall("sendmsg", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle RECVMSG = errnoCall("recvmsg", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
@@ -192,11 +225,11 @@ public final class LibC {
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle GETSOCKOPT = errnoCall("getsockopt",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
-    private static final MethodHandle FCNTL = errnoCall("fcntl", INT_INT_INT);
-    /** fcntl is variadic: the third argument is passed as a variadic int. */
+    /** fcntl(int, int, ...) is variadic: called as such even with no variadic argument (the ABI may differ). */
+    private static final MethodHandle FCNTL = link("fcntl", INT_INT_INT, 2, CAPTURE_ERRNO);
+    /** The third argument is passed as a variadic int. */
     private static final MethodHandle FCNTL_INT = link("fcntl",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT),
-            Linker.Option.firstVariadicArg(2), CAPTURE_ERRNO);
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), 2, CAPTURE_ERRNO);
     private static final MethodHandle EPOLL_CREATE1 = errnoCall("epoll_create1", INT_INT);
     private static final MethodHandle EPOLL_CTL = errnoCall("epoll_ctl",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));

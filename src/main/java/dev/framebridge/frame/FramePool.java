@@ -58,15 +58,6 @@ public final class FramePool {
         }
     }
 
-    /** Retained pixel memory across free slots (for the counters). */
-    public long retainedBytes() {
-        long sum = 0;
-        for (int i = 0; i < freeCount; i++) {
-            sum += free[i].capacity();
-        }
-        return sum;
-    }
-
     public void close() {
         for (int i = 0; i < freeCount; i++) {
             free[i].close();

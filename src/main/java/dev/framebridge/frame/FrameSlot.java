@@ -1,5 +1,11 @@
 package dev.framebridge.frame;
 
+import dev.framebridge.protocol.ErrorFlyweight;
+import dev.framebridge.protocol.FrameResponseFlyweight;
+import dev.framebridge.protocol.HxfrDecoder;
+import dev.framebridge.protocol.MessageFlyweight;
+import dev.framebridge.protocol.ScanoutResponseFlyweight;
+import dev.framebridge.protocol.SubscribeResponseFlyweight;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
@@ -14,10 +20,16 @@ import java.lang.foreign.MemorySegment;
  * written. The fields the two threads share are published through the agrona rings (release/acquire).
  */
 public final class FrameSlot {
-    /** Bytes reserved for the request's fixed part (the largest is FRAME_REQUEST, 56 bytes). */
-    public static final int REQUEST_AREA = 64;
-    /** Bytes reserved for the answer prefix (the largest is ERROR, 272 bytes). */
-    public static final int ANSWER_AREA = 272;
+    /** Bytes reserved for the request's header and fixed body (the largest is FRAME_REQUEST's), 8-byte aligned. */
+    public static final int REQUEST_AREA = align8(HxfrDecoder.LARGEST_FIXED_REQUEST);
+    /** Bytes reserved for the answer prefix: the largest answer the engine writes before any body (ERROR's). */
+    public static final int ANSWER_AREA = align8(Math.max(Math.max(ErrorFlyweight.LENGTH, MessageFlyweight.HEADER_LENGTH),
+            Math.max(FrameResponseFlyweight.SINGLE_ENTRY_PREFIX_LENGTH,
+                    Math.max(ScanoutResponseFlyweight.LENGTH, SubscribeResponseFlyweight.LENGTH))));
+
+    private static int align8(int bytes) {
+        return (bytes + 7) & ~7;
+    }
 
     private final Arena arena = Arena.ofShared();
     private final MemorySegment request;

@@ -24,6 +24,9 @@ public final class HxfrDecoder {
 
     private static final int MAX_SCANOUT_ID = 15;
 
+    /** The most bytes a request's header and fixed body take: what a slot's request area must hold. */
+    public static final int LARGEST_FIXED_REQUEST = largestFixedRequest();
+
     private final ProtocolLimits limits;
     private final Rejection rejection = new Rejection();
 
@@ -52,6 +55,14 @@ public final class HxfrDecoder {
             case Hxfr.MSG_FRAME_REF -> FrameRefFlyweight.BODY_LENGTH;
             default -> 0;
         };
+    }
+
+    private static int largestFixedRequest() {
+        int body = 0;
+        for (int type = 0; type <= 0xFF; type++) { // the header's type is one byte
+            body = Math.max(body, fixedBodyLength(type));
+        }
+        return MessageFlyweight.HEADER_LENGTH + body;
     }
 
     /** Whether the client waits for an answer to this type (and so may be sent an ERROR for it). */
@@ -322,9 +333,9 @@ public final class HxfrDecoder {
             return REJECT;
         }
         int profile = config.profile();
-        if (profile != 0 && profile != 66 && profile != 77 && profile != 100) {
+        if (profile != 0 && H264Profile.ofIdc(profile) == null) {
             reject(ErrorCode.INVALID_MSG, false).append("CONFIG_REQ profile ").append(profile)
-                    .append(" unsupported: use 66 (baseline), 77 (main) or 100 (high)");
+                    .append(" unsupported: use ").append(H264Profile.CHOICES);
             return REJECT;
         }
         return ACCEPT;

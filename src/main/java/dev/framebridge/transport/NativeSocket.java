@@ -48,6 +48,13 @@ public final class NativeSocket implements AutoCloseable {
     private static final long POLLFD_AT = IOV_AT + LibCLayouts.iovec.byteSize();
     private static final long SCRATCH_SIZE = POLLFD_AT + LibCLayouts.pollfd.byteSize();
 
+    private static final int RECV = 0;
+    private static final int SEND = 1;
+    private static final int SENDMSG = 2;
+    private static final int RECVMSG = 3;
+    /** {@link #transfer}'s "not now" (EAGAIN); every kernel count is ≥ 0. */
+    private static final long WOULD_BLOCK = -2;
+
     private final int fd;
     private final String peer;
     private final Errno errno = new Errno();
@@ -58,6 +65,8 @@ public final class NativeSocket implements AutoCloseable {
     private final MemorySegment control;
     private final String recvCall;
     private final String sendCall;
+    private final String sendFdsCall;
+    private final String recvFdsCall;
     private int receivedFdCount;
     private boolean open = true;
 
@@ -71,6 +80,8 @@ public final class NativeSocket implements AutoCloseable {
         this.pollfd.set(JAVA_INT, POLLFD_FD, fd);
         this.recvCall = "recv(" + peer + ")";
         this.sendCall = "send(" + peer + ")";
+        this.sendFdsCall = "sendmsg(" + peer + ", SCM_RIGHTS)";
+        this.recvFdsCall = "recvmsg(" + peer + ")";
     }
 
     /**
@@ -120,22 +131,8 @@ public final class NativeSocket implements AutoCloseable {
         if (len == 0) {
             return 0;
         }
-        while (true) {
-            long n = LibC.recv(errno, fd, address, len, 0);
-            if (n > 0) {
-                return n;
-            }
-            if (n == 0) {
-                return -1;
-            }
-            int e = errno.get();
-            if (e == LibC.EAGAIN) {
-                return 0;
-            }
-            if (e != LibC.EINTR) {
-                throw errno.exception(recvCall);
-            }
-        }
+        long n = transfer(RECV, address, len, 0, recvCall);
+        return n == WOULD_BLOCK ? 0 : n == 0 ? -1 : n;
     }
 
     /**
@@ -149,19 +146,8 @@ public final class NativeSocket implements AutoCloseable {
         if (len == 0) {
             return 0;
         }
-        while (true) {
-            long n = LibC.send(errno, fd, address, len, LibC.MSG_NOSIGNAL);
-            if (n >= 0) {
-                return n;
-            }
-            int e = errno.get();
-            if (e == LibC.EAGAIN) {
-                return 0;
-            }
-            if (e != LibC.EINTR) {
-                throw errno.exception(sendCall);
-            }
-        }
+        long n = transfer(SEND, address, len, LibC.MSG_NOSIGNAL, sendCall);
+        return n == WOULD_BLOCK ? 0 : n;
     }
 
     /**
@@ -179,20 +165,12 @@ public final class NativeSocket implements AutoCloseable {
         msghdr.fill((byte) 0);
         msghdr.set(JAVA_LONG, MSG_IOV, list.pendingAddress());
         msghdr.set(JAVA_LONG, MSG_IOVLEN, list.pendingEntries());
-        while (true) {
-            long n = LibC.sendmsg(errno, fd, msghdr, LibC.MSG_NOSIGNAL);
-            if (n >= 0) {
-                list.advance(n);
-                return n;
-            }
-            int e = errno.get();
-            if (e == LibC.EAGAIN) {
-                return 0;
-            }
-            if (e != LibC.EINTR) {
-                throw errno.exception(sendCall);
-            }
+        long n = transfer(SENDMSG, 0, 0, LibC.MSG_NOSIGNAL, sendCall);
+        if (n == WOULD_BLOCK) {
+            return 0;
         }
+        list.advance(n);
+        return n;
     }
 
     /**
@@ -217,19 +195,8 @@ public final class NativeSocket implements AutoCloseable {
         for (int i = 0; i < fdCount; i++) {
             control.set(JAVA_INT, CMSG_DATA + (long) i * Integer.BYTES, fds[i]);
         }
-        while (true) {
-            long n = LibC.sendmsg(errno, fd, msghdr, LibC.MSG_NOSIGNAL);
-            if (n >= 0) {
-                return n;
-            }
-            int e = errno.get();
-            if (e == LibC.EAGAIN) {
-                return 0;
-            }
-            if (e != LibC.EINTR) {
-                throw errno.exception("sendmsg(" + peer + ", SCM_RIGHTS)");
-            }
-        }
+        long n = transfer(SENDMSG, 0, 0, LibC.MSG_NOSIGNAL, sendFdsCall);
+        return n == WOULD_BLOCK ? 0 : n;
     }
 
     /**
@@ -242,20 +209,10 @@ public final class NativeSocket implements AutoCloseable {
         if (len == 0) {
             return 0;
         }
-        long n;
-        while (true) {
-            prepareMessage(address, len, CONTROL_SIZE);
-            n = LibC.recvmsg(errno, fd, msghdr, LibC.MSG_CMSG_CLOEXEC);
-            if (n >= 0) {
-                break;
-            }
-            int e = errno.get();
-            if (e == LibC.EAGAIN) {
-                return 0;
-            }
-            if (e != LibC.EINTR) {
-                throw errno.exception("recvmsg(" + peer + ")");
-            }
+        prepareMessage(address, len, CONTROL_SIZE); // the kernel updates the msghdr only when the call succeeds
+        long n = transfer(RECVMSG, 0, 0, LibC.MSG_CMSG_CLOEXEC, recvFdsCall);
+        if (n == WOULD_BLOCK) {
+            return 0;
         }
         boolean truncated = (msghdr.get(JAVA_INT, MSG_FLAGS) & LibC.MSG_CTRUNC) != 0;
         long controlLen = msghdr.get(JAVA_LONG, MSG_CONTROLLEN);
@@ -343,6 +300,37 @@ public final class NativeSocket implements AutoCloseable {
     @Override
     public String toString() {
         return "NativeSocket[fd=" + fd + ", peer=" + peer + (open ? "" : ", closed") + "]";
+    }
+
+    /**
+     * The one loop around every data-moving call: retried on EINTR, {@link #WOULD_BLOCK} on EAGAIN, an exception
+     * naming {@code call} on anything else, otherwise the kernel's byte count. Which call is a constant at each call
+     * site, so the switch folds away once inlined; no lambda, nothing allocated.
+     *
+     * @param address the buffer for {@link #RECV} and {@link #SEND}; {@link #SENDMSG} and {@link #RECVMSG} use the
+     *                prepared msghdr instead
+     * @param len     the buffer's length, likewise
+     */
+    private long transfer(int op, long address, long len, int flags, String call) throws ErrnoException {
+        while (true) {
+            long n = switch (op) {
+                case RECV -> LibC.recv(errno, fd, address, len, flags);
+                case SEND -> LibC.send(errno, fd, address, len, flags);
+                case SENDMSG -> LibC.sendmsg(errno, fd, msghdr, flags);
+                case RECVMSG -> LibC.recvmsg(errno, fd, msghdr, flags);
+                default -> throw new IllegalArgumentException("unknown socket call " + op);
+            };
+            if (n >= 0) {
+                return n;
+            }
+            int e = errno.get();
+            if (e == LibC.EAGAIN) {
+                return WOULD_BLOCK;
+            }
+            if (e != LibC.EINTR) {
+                throw errno.exception(call);
+            }
+        }
     }
 
     private void prepareMessage(long address, long len, long controlLen) {

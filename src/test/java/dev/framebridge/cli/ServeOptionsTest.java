@@ -33,7 +33,6 @@ class ServeOptionsTest {
         assertEquals("vsock:any:5000", listen.get(0));
         assertEquals("tcp:127.0.0.1:15937", listen.get(1), "TCP binds loopback unless told otherwise");
         assertTrue(listen.get(2).startsWith("unix:") && listen.get(2).endsWith("hxfr.sock"), listen.toString());
-        assertEquals("auto", c.encoder());
         assertEquals(2, c.maxInFlight());
         assertEquals(0600, c.unixMode());
         assertEquals(64L * 1024 * 1024, c.maxPayload());

@@ -3,10 +3,19 @@ package dev.framebridge.ffi;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
 import dev.framebridge.nativebuild.LayoutCheck;
 import dev.framebridge.nativebuild.LayoutFacts;
 import dev.framebridge.nativebuild.NativeProbe;
+import java.lang.foreign.AddressLayout;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.ValueLayout;
 import java.lang.reflect.Field;
+import java.util.ArrayList;
+import java.util.TreeMap;
 import java.lang.reflect.Modifier;
 import java.util.List;
 import java.util.Map;
@@ -14,7 +23,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Every size, offset and constant of {@link LibC}, {@link LibCLayouts} and {@link Vsock} against the
- * C compiler's view of the real headers (native-build/probes/libc.c and vsock.c). Both directions are
+ * C compiler's view of the real headers (native-build/probes/libc.c and vsock.c), and every function descriptor
+ * {@link LibC} links against the prototype in the headers (argument count, variadic or not, and each
+ * argument's and the result's size and kind). Both directions are
  * checked: a Java value the probe does not print fails, and so does a probe fact Java does not declare.
  */
 class LibCLayoutTest {
@@ -46,10 +57,84 @@ class LibCLayoutTest {
                 .constant("CMSG_SPACE(1*sizeof(int))", LibCLayouts.cmsgSpace(4))
                 .constant("CMSG_LEN(4*sizeof(int))", LibCLayouts.cmsgLen(16))
                 .constant("CMSG_SPACE(4*sizeof(int))", LibCLayouts.cmsgSpace(16));
+        functionFacts(LibC.bindings()).forEach(declared::constant);
 
         List<String> problems = LayoutCheck.problems(fromC, declared.toMap(), true);
         assertEquals(List.of(), problems, "Java bindings disagree with the C headers:\n" + String.join("\n", problems));
         assertTrue(fromC.size() > 100, "the probe printed suspiciously few facts: " + fromC.size());
+    }
+
+    @Test
+    void everyLinkedFunctionIsCheckedAgainstItsCPrototype() throws Exception {
+        Map<String, Long> java = functionFacts(LibC.bindings());
+        for (String key : List.of("fn.recv.arg1.kind", "fn.fcntl.variadic", "fn.strerror.return.kind",
+                "fn.epoll_wait.arg1.sizeof", "fn.accept4.args")) {
+            assertTrue(java.containsKey(key), key + " missing from the Java facts");
+        }
+        assertEquals(1L, java.get("fn.recv.arg1.kind"), "recv's buffer, a raw address, compares as a pointer");
+        assertEquals(1L, java.get("fn.fcntl.variadic"), "fcntl is linked as variadic");
+    }
+
+    @Test
+    void aDescriptorThatDisagreesWithItsPrototypeFailsTheCheck() throws Exception {
+        Map<String, Long> fromC = NativeProbe.facts("libc");
+        List<LibC.Binding> skewed = new ArrayList<>();
+        for (LibC.Binding b : LibC.bindings()) {
+            if (b.symbol().equals("recv")) {
+                // size_t length passed as a Java int: the upper half of the register would be garbage
+                b = new LibC.Binding("recv", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT), -1);
+            }
+            skewed.add(b);
+        }
+        Map<String, Long> skewedFacts = functionFacts(skewed);
+        Map<String, Long> cFunctions = new TreeMap<>();
+        fromC.forEach((k, v) -> {
+            if (k.startsWith("fn.")) {
+                cFunctions.put(k, v);
+            }
+        });
+        List<String> problems = LayoutCheck.problems(cFunctions, skewedFacts, true);
+        assertTrue(problems.stream().anyMatch(p -> p.startsWith("fn.recv.arg2.sizeof: C says 8, Java says 4")), problems.toString());
+        assertTrue(problems.stream().anyMatch(p -> p.startsWith("fn.recv.arg1.kind: C says 1, Java says 0")), problems.toString());
+        assertEquals(List.of(), LayoutCheck.problems(cFunctions, functionFacts(LibC.bindings()), true));
+    }
+
+    /**
+     * The ABI facts of each linked function, in native-build/probe.h's vocabulary: fixed argument count, whether
+     * variadic, and the size and kind (0 integer, 1 pointer, 2 floating point) of the return value and each fixed
+     * argument. A symbol linked twice (with and without errno capture) must be described the same both times.
+     */
+    static Map<String, Long> functionFacts(List<LibC.Binding> bindings) {
+        Map<String, Long> facts = new TreeMap<>();
+        for (LibC.Binding b : bindings) {
+            Map<String, Long> one = new TreeMap<>();
+            String fn = "fn." + b.symbol() + ".";
+            List<MemoryLayout> args = b.descriptor().argumentLayouts();
+            int fixed = b.firstVariadicArg() >= 0 ? b.firstVariadicArg() : args.size();
+            one.put(fn + "args", (long) fixed);
+            one.put(fn + "variadic", b.firstVariadicArg() >= 0 ? 1L : 0L);
+            MemoryLayout ret = b.descriptor().returnLayout().orElse(null);
+            one.put(fn + "return.sizeof", ret == null ? 0 : ret.byteSize());
+            one.put(fn + "return.kind", ret == null ? 0 : kind(ret));
+            for (int i = 0; i < fixed; i++) {
+                one.put(fn + "arg" + i + ".sizeof", args.get(i).byteSize());
+                one.put(fn + "arg" + i + ".kind", kind(args.get(i)));
+            }
+            for (Map.Entry<String, Long> e : one.entrySet()) {
+                Long before = facts.put(e.getKey(), e.getValue());
+                if (before != null && !before.equals(e.getValue())) {
+                    throw new AssertionError(b.symbol() + " is linked twice with different descriptors: " + e.getKey());
+                }
+            }
+        }
+        return facts;
+    }
+
+    private static long kind(MemoryLayout layout) {
+        if (layout instanceof AddressLayout || layout.name().filter(LibC.RAW_ADDRESS_NAME::equals).isPresent()) {
+            return 1;
+        }
+        return layout instanceof ValueLayout.OfFloat || layout instanceof ValueLayout.OfDouble ? 2 : 0;
     }
 
     @Test

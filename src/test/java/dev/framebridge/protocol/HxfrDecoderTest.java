@@ -220,4 +220,12 @@ class HxfrDecoderTest {
         assertEquals(decoder.rejection().message().toString(), e.message());
         assertEquals(260, e.payloadSize());
     }
+
+    @Test
+    void theLargestFixedRequestIsFrameRequestsHeaderAndBody() {
+        // What a frame slot's request area is sized from: grows by itself when a type with a longer body is added.
+        assertEquals(FrameRequestFlyweight.LENGTH, HxfrDecoder.LARGEST_FIXED_REQUEST);
+        assertTrue(dev.framebridge.frame.FrameSlot.REQUEST_AREA >= HxfrDecoder.LARGEST_FIXED_REQUEST);
+        assertTrue(dev.framebridge.frame.FrameSlot.ANSWER_AREA >= ErrorFlyweight.LENGTH);
+    }
 }
