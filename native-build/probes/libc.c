@@ -20,19 +20,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-/* the signatures LibC links (a changed one fails to compile here) */
-static int (*const p_memfd_create)(const char *, unsigned int) = memfd_create;
-static int (*const p_ftruncate)(int, off_t) = ftruncate;
-static off_t (*const p_lseek)(int, off_t, int) = lseek;
-static int (*const p_open)(const char *, int, ...) = open;
-static void *(*const p_mmap)(void *, size_t, int, int, int, off_t) = mmap;
-static int (*const p_munmap)(void *, size_t) = munmap;
-static int (*const p_statx)(int, const char *, int, unsigned int, struct statx *) = statx;
-static int (*const p_ioctl)(int, unsigned long, ...) = ioctl;
-
 int main(void) {
-    (void)p_memfd_create; (void)p_ftruncate; (void)p_lseek; (void)p_open; (void)p_mmap; (void)p_munmap;
-    (void)p_statx; (void)p_ioctl;
     /* address families, socket types and flags */
     CONST(AF_UNIX);
     CONST(AF_INET);
@@ -240,5 +228,13 @@ int main(void) {
     FUNCTION(chmod, int, const char *, mode_t);
     FUNCTION(poll, int, struct pollfd *, nfds_t, int);
     FUNCTION(strerror, char *, int);
+    FUNCTION(memfd_create, int, const char *, unsigned int);
+    FUNCTION(ftruncate, int, int, off_t);
+    FUNCTION(lseek, off_t, int, off_t, int);
+    VARIADIC_FUNCTION(open, int, const char *, int);
+    FUNCTION(mmap, void *, void *, size_t, int, int, int, off_t);
+    FUNCTION(munmap, int, void *, size_t);
+    FUNCTION(statx, int, int, const char *, int, unsigned int, struct statx *);
+    VARIADIC_FUNCTION(ioctl, int, int, unsigned long);
     return 0;
 }

@@ -166,6 +166,7 @@ public final class LibC {
     private static final List<Binding> BINDINGS = new ArrayList<>();
 
     static List<Binding> bindings() {
+        PoolCalls.ensureLinked();
         return List.copyOf(BINDINGS);
     }
 
@@ -252,16 +253,20 @@ public final class LibC {
         static final MethodHandle FTRUNCATE = errnoCall("ftruncate", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG));
         static final MethodHandle LSEEK = errnoCall("lseek", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT));
         /** open is variadic: the mode is passed as a variadic int. */
-        static final MethodHandle OPEN = link("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT),
-                Linker.Option.firstVariadicArg(2), CAPTURE_ERRNO);
+        static final MethodHandle OPEN = link("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), 2,
+                CAPTURE_ERRNO);
         static final MethodHandle MMAP = errnoCall("mmap",
-                FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
-        static final MethodHandle MUNMAP = errnoCall("munmap", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG));
+                FunctionDescriptor.of(RAW_ADDRESS, RAW_ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
+        static final MethodHandle MUNMAP = errnoCall("munmap", FunctionDescriptor.of(JAVA_INT, RAW_ADDRESS, JAVA_LONG));
         static final MethodHandle STATX = errnoCall("statx",
                 FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS));
-        /** ioctl is variadic: the argument is a pointer passed as a variadic argument. */
-        static final MethodHandle IOCTL_PTR = link("ioctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG),
-                Linker.Option.firstVariadicArg(2), CAPTURE_ERRNO);
+        /** ioctl is variadic: the argument is a pointer, passed as a raw address in the variadic position. */
+        static final MethodHandle IOCTL_PTR = link("ioctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, RAW_ADDRESS),
+                2, CAPTURE_ERRNO);
+
+        static void ensureLinked() {
+            // class initialisation links the handles above
+        }
     }
 
     private static RuntimeException unexpected(String call, Throwable t) {
