@@ -1,4 +1,4 @@
-/* Facts of the libc socket, epoll, eventfd, poll and fcntl headers, for dev.framebridge.ffi.LibC
+/* Facts of the libc socket, epoll, eventfd, poll, fcntl and mman headers, for dev.framebridge.ffi.LibC
  * and dev.framebridge.ffi.LibCLayouts. Build: cc -I native-build native-build/probes/libc.c */
 #define _GNU_SOURCE
 #include "probe.h"
@@ -7,8 +7,10 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <stdint.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <sys/un.h>
@@ -60,6 +62,14 @@ int main(void) {
     CONST(POLLERR);
     CONST(POLLHUP);
     CONST(POLLNVAL);
+
+    /* anonymous mappings (frame memory) */
+    CONST(PROT_READ);
+    CONST(PROT_WRITE);
+    CONST(MAP_PRIVATE);
+    CONST(MAP_ANONYMOUS);
+    CONST(MAP_NORESERVE);
+    CONST_AS("MAP_FAILED", (long long)(intptr_t)MAP_FAILED);
 
     /* errno values the Java side names */
     CONST(EPERM);

@@ -12,7 +12,7 @@ import java.lang.invoke.MethodHandle;
 
 /**
  * The libc calls framebridge uses (Linux, glibc or musl, 64-bit): sockets, fd passing, epoll, eventfd,
- * poll, fcntl and a few file calls. One {@code static final MethodHandle} per function, linked once from
+ * poll, fcntl, anonymous memory mappings and a few file calls. One {@code static final MethodHandle} per function, linked once from
  * the default lookup; each wrapper is a plain {@code invokeExact} returning the raw C result
  * ({@code -1} on failure, errno then in the caller's {@link Errno}). Policy (retry on EINTR, EAGAIN as
  * "not now", exceptions) lives in the transport classes, not here.
@@ -74,6 +74,15 @@ public final class LibC {
     public static final short POLLERR = 0x8;
     public static final short POLLHUP = 0x10;
     public static final short POLLNVAL = 0x20;
+
+    // --- memory mapping (sys/mman.h) ---------------------------------------------------------------
+    public static final int PROT_READ = 0x1;
+    public static final int PROT_WRITE = 0x2;
+    public static final int MAP_PRIVATE = 0x02;
+    public static final int MAP_ANONYMOUS = 0x20;
+    public static final int MAP_NORESERVE = 0x4000;
+    /** What mmap(2) returns on failure: {@code (void *) -1}. */
+    public static final long MAP_FAILED = -1L;
 
     // --- errno ------------------------------------------------------------------------------------
     public static final int EPERM = 1;
@@ -175,6 +184,11 @@ public final class LibC {
     private static final MethodHandle CHMOD = errnoCall("chmod", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle POLL = errnoCall("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
     private static final MethodHandle STRERROR = link("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT));
+    // Addresses as raw longs, like recv/send: the caller wraps the mapping in a segment of its own size once.
+    private static final MethodHandle MMAP = errnoCall("mmap",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
+    private static final MethodHandle MUNMAP = errnoCall("munmap", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG));
+    private static final MethodHandle GETPAGESIZE = link("getpagesize", FunctionDescriptor.of(JAVA_INT));
 
     private static RuntimeException unexpected(String call, Throwable t) {
         if (t instanceof RuntimeException r) {
@@ -446,6 +460,33 @@ public final class LibC {
             return (int) CHMOD.invokeExact(e.state(), path, mode);
         } catch (Throwable t) {
             throw unexpected("chmod", t);
+        }
+    }
+
+    // --- memory mapping ---------------------------------------------------------------------------
+    /** mmap(2) with raw addresses; returns {@link #MAP_FAILED} on failure (errno in {@code e}). */
+    public static long mmap(Errno e, long addr, long length, int prot, int flags, int fd, long offset) {
+        try {
+            return (long) MMAP.invokeExact(e.state(), addr, length, prot, flags, fd, offset);
+        } catch (Throwable t) {
+            throw unexpected("mmap", t);
+        }
+    }
+
+    public static int munmap(Errno e, long addr, long length) {
+        try {
+            return (int) MUNMAP.invokeExact(e.state(), addr, length);
+        } catch (Throwable t) {
+            throw unexpected("munmap", t);
+        }
+    }
+
+    /** The size of a memory page (4096 on most machines; 16 or 64 KiB on some ARM kernels). */
+    public static int getpagesize() {
+        try {
+            return (int) GETPAGESIZE.invokeExact();
+        } catch (Throwable t) {
+            throw unexpected("getpagesize", t);
         }
     }
 
