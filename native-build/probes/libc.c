@@ -1,4 +1,4 @@
-/* Facts of the libc socket, epoll, eventfd, poll and fcntl headers, for dev.framebridge.ffi.LibC
+/* Facts of the libc socket, epoll, eventfd, poll, fcntl and mman headers, for dev.framebridge.ffi.LibC
  * and dev.framebridge.ffi.LibCLayouts. Build: cc -I native-build native-build/probes/libc.c */
 #define _GNU_SOURCE
 #include "probe.h"
@@ -7,12 +7,14 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <stdint.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <sys/eventfd.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <string.h>
@@ -63,10 +65,7 @@ int main(void) {
     CONST(SEEK_END);
     CONST(MFD_CLOEXEC);
     CONST(MFD_ALLOW_SEALING);
-    CONST(PROT_READ);
-    CONST(PROT_WRITE);
     CONST(MAP_SHARED);
-    CONST_AS("MAP_FAILED", (long long)(intptr_t)MAP_FAILED);
     CONST(AT_EMPTY_PATH);
     CONST(STATX_TYPE);
     CONST(STATX_MODE);
@@ -94,6 +93,14 @@ int main(void) {
     CONST(POLLERR);
     CONST(POLLHUP);
     CONST(POLLNVAL);
+
+    /* anonymous mappings (frame memory) */
+    CONST(PROT_READ);
+    CONST(PROT_WRITE);
+    CONST(MAP_PRIVATE);
+    CONST(MAP_ANONYMOUS);
+    CONST(MAP_NORESERVE);
+    CONST_AS("MAP_FAILED", (long long)(intptr_t)MAP_FAILED);
 
     /* errno values the Java side names */
     CONST(EPERM);
@@ -234,6 +241,7 @@ int main(void) {
     VARIADIC_FUNCTION(open, int, const char *, int);
     FUNCTION(mmap, void *, void *, size_t, int, int, int, off_t);
     FUNCTION(munmap, int, void *, size_t);
+    FUNCTION0(getpagesize, int);
     FUNCTION(statx, int, int, const char *, int, unsigned int, struct statx *);
     VARIADIC_FUNCTION(ioctl, int, int, unsigned long);
     return 0;

@@ -1,6 +1,10 @@
 package dev.framebridge.engine;
 
-/** The engine's counters, in the order they are allocated in the counters file. Labels are what {@code stat} prints. */
+/**
+ * The engine's counters, in the order they are allocated in the counters file. Labels are what {@code stat} prints;
+ * a label ending in "(bytes)" or "(us)" is a level, not a count (stat shows no rate for it). Each open session also
+ * gets a counter of its own frame memory ({@link EngineCounters#newSessionCounter}).
+ */
 public enum CounterId {
     CONNECTIONS_ACTIVE("connections active"),
     CONNECTIONS_ACCEPTED("connections accepted"),
@@ -25,6 +29,11 @@ public enum CounterId {
     ERR_INTERNAL("errors INTERNAL"),
     IN_FLIGHT("requests in flight"),
     BACKPRESSURE("reads paused by back-pressure"),
+    FRAME_MEMORY("frame memory, all sessions and warm (bytes)"),
+    FRAME_MEMORY_WARM("frame memory kept warm for new sessions (bytes)"),
+    FRAME_MEMORY_LIMIT("frame memory limit, all sessions (bytes)"),
+    FRAME_MEMORY_CONNECTION_LIMIT("frame memory limit per connection (bytes)"),
+    FRAMES_REFUSED_MEMORY("frames refused: frame memory limit"),
     ENCODER_OPENS("encoder opens"),
     ENCODE_US_P50("encode time p50 (us)"),
     ENCODE_US_P99("encode time p99 (us)"),

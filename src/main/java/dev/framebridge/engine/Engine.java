@@ -1,6 +1,7 @@
 package dev.framebridge.engine;
 
 import dev.framebridge.encode.EncoderBackend;
+import dev.framebridge.frame.FrameMemoryBudget;
 import dev.framebridge.frame.FramePool;
 import dev.framebridge.transport.Endpoint;
 import dev.framebridge.transport.ListenOptions;
@@ -80,8 +81,7 @@ public final class Engine implements AutoCloseable {
             counters = new EngineCounters(CountersFile.create(config.countersFile(), endpoints.toString()));
 
             int slotsPerSession = config.maxInFlight();
-            // A slot's pixels never exceed one message's payload, so a returned slot may keep what --max-payload allows.
-            FramePool pool = new FramePool(config.maxConnections() * slotsPerSession, config.maxPayload());
+            FramePool pool = framePool(config, counters);
             Session[] sessions = new Session[config.maxConnections()];
             for (int i = 0; i < sessions.length; i++) {
                 sessions[i] = new Session(i, slotsPerSession);
@@ -144,8 +144,9 @@ public final class Engine implements AutoCloseable {
             }
             log.info("encoder " + backend.name() + ", " + (inline ? "encoding on the I/O thread" : agents + " encode thread(s)")
                     + ", idle strategy " + config.idle()
-                    + ", up to " + config.maxInFlight() + " requests in flight per connection, counters in "
-                    + config.countersFile());
+                    + ", up to " + config.maxInFlight() + " requests in flight per connection, frame memory up to "
+                    + mib(config.maxFrameMemoryPerConnection()) + " per connection and " + mib(config.maxFrameMemory())
+                    + " in all (" + mib(config.frameMemoryReserve()) + " kept warm), counters in " + config.countersFile());
             return new Engine(log, counters, stats, io, ioRunner, encodeRunners, pool, listeners);
         } catch (IOException | RuntimeException e) {
             for (SocketListener l : listeners) {
@@ -156,6 +157,15 @@ public final class Engine implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /** Frame slots for every session's window, their memory bounded by the configured limits (see FramePool). */
+    private static FramePool framePool(EngineConfig config, EngineCounters counters) {
+        counters.get(CounterId.FRAME_MEMORY_LIMIT).setRelease(config.maxFrameMemory());
+        counters.get(CounterId.FRAME_MEMORY_CONNECTION_LIMIT).setRelease(config.maxFrameMemoryPerConnection());
+        FrameMemoryBudget total = new FrameMemoryBudget(config.maxFrameMemory(), counters.get(CounterId.FRAME_MEMORY));
+        return new FramePool(config.maxConnections() * config.maxInFlight(), total, config.frameMemoryReserve(),
+                counters.get(CounterId.FRAME_MEMORY_WARM));
     }
 
     /**
@@ -204,6 +214,10 @@ public final class Engine implements AutoCloseable {
                 return "epoll";
             }
         };
+    }
+
+    private static String mib(long bytes) {
+        return (bytes >> 20) + " MiB";
     }
 
     private static IdleStrategy agronaIdle(String name) {

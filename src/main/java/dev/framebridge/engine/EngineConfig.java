@@ -18,6 +18,10 @@ public final class EngineConfig {
     public static final int DEFAULT_MAX_IN_FLIGHT = 2;
     public static final int DEFAULT_MAX_CONNECTIONS = 64;
     public static final long DEFAULT_STALL_TIMEOUT_MS = 10_000;
+    /** Frame memory kept for the next sessions after theirs close: two 1080p BGRA frames and their NV12 copies. */
+    public static final long DEFAULT_FRAME_MEMORY_RESERVE = 32L << 20;
+    /** The smallest frame memory limit accepted (a 512x512 BGRA frame, converted, with room to spare). */
+    public static final long MIN_FRAME_MEMORY = 1L << 20;
     public static final List<String> IDLE_STRATEGIES = List.of("default", "spin", "yield", "backoff");
 
     private final List<Endpoint> listen = new ArrayList<>();
@@ -27,6 +31,9 @@ public final class EngineConfig {
     private long maxPayload = Hxfr.MAX_PAYLOAD;
     private int maxDimension = ProtocolLimits.DEFAULT_MAX_DIMENSION;
     private long stallTimeoutMs = DEFAULT_STALL_TIMEOUT_MS;
+    private long maxFrameMemory; // 0: derived from the in-flight window and max payload
+    private long maxFrameMemoryPerConnection; // 0: derived
+    private long frameMemoryReserve = DEFAULT_FRAME_MEMORY_RESERVE;
     private String idle = "default";
     private int encodeAgents = defaultEncodeAgents(Runtime.getRuntime().availableProcessors());
     private Path countersFile = CountersFile.defaultPath();
@@ -104,6 +111,51 @@ public final class EngineConfig {
 
     public EngineConfig stallTimeoutMs(long ms) {
         this.stallTimeoutMs = ms;
+        return this;
+    }
+
+    /**
+     * Frame memory one connection may hold (its slots' pixels and their NV12 copies). Default: every request of
+     * the in-flight window at the largest payload, plus half again for the converted copy (NV12 is 3/8 of BGRA)
+     * — 192 MiB at the defaults — so any frame the protocol limits allow fits, and no more than that.
+     */
+    public long maxFrameMemoryPerConnection() {
+        if (maxFrameMemoryPerConnection > 0) {
+            return maxFrameMemoryPerConnection;
+        }
+        long derived = maxInFlight * maxPayload / 2 * 3;
+        return maxFrameMemory > 0 ? Math.min(derived, maxFrameMemory) : derived;
+    }
+
+    public EngineConfig maxFrameMemoryPerConnection(long bytes) {
+        this.maxFrameMemoryPerConnection = bytes;
+        return this;
+    }
+
+    /**
+     * Frame memory all connections together may hold, the warm reserve included. Default: eight connections' worth
+     * of in-flight requests at the largest payload — 1 GiB at the defaults (about 44 sessions of 1080p BGRA) — and
+     * never less than one connection's limit.
+     */
+    public long maxFrameMemory() {
+        if (maxFrameMemory > 0) {
+            return maxFrameMemory;
+        }
+        return Math.max(8L * maxInFlight * maxPayload, maxFrameMemoryPerConnection);
+    }
+
+    public EngineConfig maxFrameMemory(long bytes) {
+        this.maxFrameMemory = bytes;
+        return this;
+    }
+
+    /** Frame memory kept (mapped, warm) for the next sessions after theirs close; the rest goes back to the system. */
+    public long frameMemoryReserve() {
+        return frameMemoryReserve;
+    }
+
+    public EngineConfig frameMemoryReserve(long bytes) {
+        this.frameMemoryReserve = bytes;
         return this;
     }
 
@@ -271,6 +323,16 @@ public final class EngineConfig {
         require(maxInFlight >= 1 && maxInFlight <= 64, "--max-in-flight " + maxInFlight + " must be within 1..64");
         require(maxConnections >= 1 && maxConnections <= 4096, "--max-connections " + maxConnections + " must be within 1..4096");
         require(stallTimeoutMs >= 1, "--stall-timeout " + stallTimeoutMs + " ms must be positive");
+        require(maxFrameMemory == 0 || maxFrameMemory >= MIN_FRAME_MEMORY, "--max-frame-memory " + maxFrameMemory
+                + " must be at least " + MIN_FRAME_MEMORY + " bytes (1M)");
+        require(maxFrameMemoryPerConnection == 0 || maxFrameMemoryPerConnection >= MIN_FRAME_MEMORY,
+                "--max-frame-memory-per-connection " + maxFrameMemoryPerConnection + " must be at least "
+                        + MIN_FRAME_MEMORY + " bytes (1M)");
+        require(maxFrameMemoryPerConnection() <= maxFrameMemory(), "--max-frame-memory-per-connection "
+                + maxFrameMemoryPerConnection() + " exceeds --max-frame-memory " + maxFrameMemory()
+                + ": one connection cannot hold more than all of them");
+        require(frameMemoryReserve >= 0 && frameMemoryReserve <= maxFrameMemory(), "--frame-memory-reserve "
+                + frameMemoryReserve + " must be within 0.." + maxFrameMemory() + " (--max-frame-memory)");
         require(IDLE_STRATEGIES.contains(idle), "--idle " + idle + " unknown: use one of " + IDLE_STRATEGIES);
         require(encodeAgents >= 0 && encodeAgents <= 64, "--encode-threads " + encodeAgents
                 + " must be within 0..64 (0 encodes on the I/O thread)");

@@ -2,6 +2,7 @@ package dev.framebridge.engine;
 
 import dev.framebridge.ffi.ErrnoException;
 import dev.framebridge.ffi.LibC;
+import dev.framebridge.frame.ConnectionMemory;
 import dev.framebridge.frame.FramePool;
 import dev.framebridge.frame.FrameSlot;
 import dev.framebridge.protocol.ErrorCode;
@@ -109,6 +110,7 @@ final class IoAgent implements Agent, RequestReader.Control {
         this.freeSessions = new int[sessions.length];
         for (int i = sessions.length - 1; i >= 0; i--) {
             connections[i] = new IoConnection(sessions[i]);
+            connections[i].memory = new ConnectionMemory(pool.total(), config.maxFrameMemoryPerConnection());
             freeSessions[freeSessionCount++] = i;
         }
         this.epoll = new Epoll(64);
@@ -303,11 +305,12 @@ final class IoAgent implements Agent, RequestReader.Control {
         int index = freeSessions[--freeSessionCount];
         Session session = sessions[index];
         IoConnection c = connections[index];
-        pool.take(session.slots, session.window);
+        pool.take(session.slots, session.window, c.memory);
         session.resetFramesWritten();
         session.encodeAgent = leastLoadedAgent();
         agentLoad[session.encodeAgent]++;
         c.reset(socket, socket.peer(), now);
+        c.memory.publishTo(counters.newSessionCounter("session " + index + " frame memory (bytes), " + c.peer));
         try {
             epoll.add(socket.fd(), LibC.EPOLLIN | LibC.EPOLLRDHUP, CONNECTION_TAG | index);
         } catch (ErrnoException e) {
@@ -508,6 +511,7 @@ final class IoAgent implements Agent, RequestReader.Control {
             counters.inFlight.getAndAddRelease(-unanswered);
         }
         pool.give(s.slots, s.window);
+        counters.free(c.memory.stopPublishing());
         agentLoad[s.encodeAgent]--;
         c.state = IoConnection.FREE;
         c.socket = null;

@@ -1,5 +1,6 @@
 package dev.framebridge.engine;
 
+import dev.framebridge.frame.ConnectionMemory;
 import dev.framebridge.frame.FrameSlot;
 import dev.framebridge.transport.GatherList;
 import dev.framebridge.transport.NativeSocket;
@@ -44,6 +45,8 @@ final class IoConnection {
     boolean writing;
     FrameSlot writeSlot;
     final ConvertOnArrival converter = new ConvertOnArrival();
+    /** The frame memory this connection's slots hold, against its limit (set once by the I/O agent). */
+    ConnectionMemory memory;
 
     long lingerDeadline;
     long openedNanos;

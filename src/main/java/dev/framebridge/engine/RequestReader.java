@@ -46,6 +46,7 @@ final class RequestReader {
     private final EnableScanoutFlyweight enableScanout = new EnableScanoutFlyweight();
     private final ScanoutIdFlyweight scanoutId = ScanoutIdFlyweight.subscribe();
     private final ErrorFlyweight error = new ErrorFlyweight();
+    private final FrameMemoryGate memory = new FrameMemoryGate();
     private long now;
     private boolean draining;
 
@@ -129,7 +130,12 @@ final class RequestReader {
             }
             case IoConnection.READ_PIXELS: {
                 FrameSlot slot = c.session.slot(c.submitted);
-                long n = receive(c, slot.pixels(), c.readPosition, c.readTarget - c.readPosition);
+                long end = memory.receivable(slot, c.readPosition, c.readTarget);
+                if (end < 0) {
+                    refuseForMemory(c, slot, c.readTarget - c.readPosition + c.skipRemaining);
+                    return 1;
+                }
+                long n = receive(c, slot.pixels(), c.readPosition, end - c.readPosition);
                 if (n <= 0) {
                     return 0;
                 }
@@ -244,7 +250,10 @@ final class RequestReader {
                 // Receive exactly the bytes the encoder reads; any tail the client padded with is skipped.
                 PixelFormat format = PixelFormat.ofFourcc(f.format());
                 long needed = format.frameBytes(f.stride(), f.height());
-                slot.pixels(needed);
+                if (!memory.admit(slot, f, format, needed, convertRgb)) {
+                    refuseForMemory(c, slot, f.pixelBytes());
+                    return;
+                }
                 c.converter.start(slot, convertRgb ? format : null, (int) f.width(), (int) f.height(), (int) f.stride());
                 c.readPhase = IoConnection.READ_PIXELS;
                 c.readPosition = 0;
@@ -295,6 +304,17 @@ final class RequestReader {
         } else {
             skip(c, bytesToSkip);
         }
+    }
+
+    /** A frame the memory limits refused (its ERROR is in the slot): answer it in order, skip its pixels, go on. */
+    private void refuseForMemory(IoConnection c, FrameSlot slot, long bytesToSkip) {
+        counters.framesIn.increment();
+        counters.refusedForMemory.increment();
+        c.frames++;
+        log.info("refused a frame from " + c.peer + ": " + memory.message());
+        counters.recordDistinct(memory.limitReached());
+        submit(c, slot, SlotKind.ANSWERED);
+        skip(c, bytesToSkip);
     }
 
     private void skip(IoConnection c, long bytes) {

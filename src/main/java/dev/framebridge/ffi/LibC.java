@@ -16,7 +16,7 @@ import java.util.List;
 
 /**
  * The libc calls framebridge uses (Linux, glibc or musl, 64-bit): sockets, fd passing, epoll, eventfd,
- * poll, fcntl and a few file calls. One {@code static final MethodHandle} per function, linked once from
+ * poll, fcntl, anonymous memory mappings and a few file calls. One {@code static final MethodHandle} per function, linked once from
  * the default lookup; each wrapper is a plain {@code invokeExact} returning the raw C result
  * ({@code -1} on failure, errno then in the caller's {@link Errno}). Policy (retry on EINTR, EAGAIN as
  * "not now", exceptions) lives in the transport classes, not here.
@@ -77,11 +77,7 @@ public final class LibC {
     public static final int SEEK_END = 2;
     public static final int MFD_CLOEXEC = 0x1;
     public static final int MFD_ALLOW_SEALING = 0x2;
-    public static final int PROT_READ = 0x1;
-    public static final int PROT_WRITE = 0x2;
     public static final int MAP_SHARED = 0x1;
-    /** {@code (void *) -1}, what mmap returns on failure. */
-    public static final long MAP_FAILED = -1L;
     /** statx: describe the file {@code fd} itself (empty path). */
     public static final int AT_EMPTY_PATH = 0x1000;
     public static final int STATX_TYPE = 0x1;
@@ -109,6 +105,15 @@ public final class LibC {
     public static final short POLLERR = 0x8;
     public static final short POLLHUP = 0x10;
     public static final short POLLNVAL = 0x20;
+
+    // --- memory mapping (sys/mman.h) ---------------------------------------------------------------
+    public static final int PROT_READ = 0x1;
+    public static final int PROT_WRITE = 0x2;
+    public static final int MAP_PRIVATE = 0x02;
+    public static final int MAP_ANONYMOUS = 0x20;
+    public static final int MAP_NORESERVE = 0x4000;
+    /** What mmap(2) returns on failure: {@code (void *) -1}. */
+    public static final long MAP_FAILED = -1L;
 
     // --- errno ------------------------------------------------------------------------------------
     public static final int EPERM = 1;
@@ -243,6 +248,11 @@ public final class LibC {
     private static final MethodHandle CHMOD = errnoCall("chmod", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle POLL = errnoCall("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
     private static final MethodHandle STRERROR = link("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT));
+    // Addresses as raw longs, like recv/send: the caller wraps the mapping in a segment of its own size once.
+    private static final MethodHandle MMAP = errnoCall("mmap",
+            FunctionDescriptor.of(RAW_ADDRESS, RAW_ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
+    private static final MethodHandle MUNMAP = errnoCall("munmap", FunctionDescriptor.of(JAVA_INT, RAW_ADDRESS, JAVA_LONG));
+    private static final MethodHandle GETPAGESIZE = link("getpagesize", FunctionDescriptor.of(JAVA_INT));
 
     /**
      * Calls only buffer pools (frames by reference) use, linked on first use so that a C library without one of them
@@ -255,9 +265,6 @@ public final class LibC {
         /** open is variadic: the mode is passed as a variadic int. */
         static final MethodHandle OPEN = link("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), 2,
                 CAPTURE_ERRNO);
-        static final MethodHandle MMAP = errnoCall("mmap",
-                FunctionDescriptor.of(RAW_ADDRESS, RAW_ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
-        static final MethodHandle MUNMAP = errnoCall("munmap", FunctionDescriptor.of(JAVA_INT, RAW_ADDRESS, JAVA_LONG));
         static final MethodHandle STATX = errnoCall("statx",
                 FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS));
         /** ioctl is variadic: the argument is a pointer, passed as a raw address in the variadic position. */
@@ -558,23 +565,6 @@ public final class LibC {
         }
     }
 
-    /** mmap(2); returns the mapping's address, or {@link #MAP_FAILED}. */
-    public static long mmap(Errno e, long addr, long length, int prot, int flags, int fd, long offset) {
-        try {
-            return (long) PoolCalls.MMAP.invokeExact(e.state(), addr, length, prot, flags, fd, offset);
-        } catch (Throwable t) {
-            throw unexpected("mmap", t);
-        }
-    }
-
-    public static int munmap(Errno e, long addr, long length) {
-        try {
-            return (int) PoolCalls.MUNMAP.invokeExact(e.state(), addr, length);
-        } catch (Throwable t) {
-            throw unexpected("munmap", t);
-        }
-    }
-
     /** statx(2) into a {@link LibCLayouts#statx}-sized buffer; with {@link #AT_EMPTY_PATH} and "" it describes {@code dirfd}. */
     public static int statx(Errno e, int dirfd, MemorySegment path, int flags, int mask, MemorySegment statxbuf) {
         try {
@@ -609,6 +599,33 @@ public final class LibC {
             return (int) CHMOD.invokeExact(e.state(), path, mode);
         } catch (Throwable t) {
             throw unexpected("chmod", t);
+        }
+    }
+
+    // --- memory mapping ---------------------------------------------------------------------------
+    /** mmap(2) with raw addresses; returns {@link #MAP_FAILED} on failure (errno in {@code e}). */
+    public static long mmap(Errno e, long addr, long length, int prot, int flags, int fd, long offset) {
+        try {
+            return (long) MMAP.invokeExact(e.state(), addr, length, prot, flags, fd, offset);
+        } catch (Throwable t) {
+            throw unexpected("mmap", t);
+        }
+    }
+
+    public static int munmap(Errno e, long addr, long length) {
+        try {
+            return (int) MUNMAP.invokeExact(e.state(), addr, length);
+        } catch (Throwable t) {
+            throw unexpected("munmap", t);
+        }
+    }
+
+    /** The size of a memory page (4096 on most machines; 16 or 64 KiB on some ARM kernels). */
+    public static int getpagesize() {
+        try {
+            return (int) GETPAGESIZE.invokeExact();
+        } catch (Throwable t) {
+            throw unexpected("getpagesize", t);
         }
     }
 
