@@ -41,7 +41,25 @@ public enum CounterId {
     LATENCY_US_P50("request-to-answer p50 (us)"),
     LATENCY_US_P99("request-to-answer p99 (us)"),
     LATENCY_US_MAX("request-to-answer max (us)"),
-    AGENT_ERRORS("agent errors (see distinct errors)");
+    AGENT_ERRORS("agent errors (see distinct errors)"),
+    // frames by reference (docs/PROTOCOL-EXTENSIONS.md)
+    FRAMES_IN_BAND("frames with pixels in band"),
+    BYTES_IN_BAND("pixel bytes received in band"),
+    FRAMES_BY_REFERENCE("frames by reference"),
+    BYTES_BY_REFERENCE("pixel bytes read by reference, in place"),
+    HELLOS("HELLOs answered"),
+    POOLS_REGISTERED("pools registered"),
+    POOLS_MAPPED("pools mapped now"),
+    POOL_REFUSED_UNSEALED("pool refusals: memfd not sealed against shrinking"),
+    POOL_REFUSED_NOT_MAPPABLE("pool refusals: no fd, not a memfd or DMA-BUF, or not mappable"),
+    POOL_REFUSED_SIZE("pool refusals: empty, or smaller than asked"),
+    POOL_REFUSED_DUPLICATE("pool refusals: buffer registered twice"),
+    POOL_REFUSED_LIMIT("pool refusals: too many pools on a connection"),
+    POOL_REFUSED_OTHER("pool refusals: not granted, unknown region or bad fields"),
+    FRAME_REF_REFUSED_POOL("frame-by-reference refusals: unknown, released or another connection's pool"),
+    FRAME_REF_REFUSED_BOUNDS("frame-by-reference refusals: a field out of bounds"),
+    ERR_LIMIT("errors LIMIT"),
+    ERR_POOL_REFUSED("errors POOL_REFUSED");
 
     private final String label;
 
@@ -60,6 +78,8 @@ public enum CounterId {
             case dev.framebridge.protocol.ErrorCode.RESOURCE_NOT_FOUND -> ERR_RESOURCE_NOT_FOUND;
             case dev.framebridge.protocol.ErrorCode.ENCODE_FAILED -> ERR_ENCODE_FAILED;
             case dev.framebridge.protocol.ErrorCode.NOT_CONFIGURED -> ERR_NOT_CONFIGURED;
+            case dev.framebridge.protocol.ErrorCode.LIMIT -> ERR_LIMIT;
+            case dev.framebridge.protocol.ErrorCode.POOL_REFUSED -> ERR_POOL_REFUSED;
             default -> ERR_INTERNAL;
         };
     }

@@ -54,6 +54,7 @@ public final class Engine implements AutoCloseable {
         List<SocketListener> listeners = new ArrayList<>();
         EngineCounters counters = null;
         LatencyPublisher stats = null;
+        ByReference byReference = null;
         try {
             ListenOptions options = ListenOptions.defaults().withUnixMode(config.unixMode())
                     .withVsockAllowedCids(config.vsockAllowedCids());
@@ -110,8 +111,9 @@ public final class Engine implements AutoCloseable {
             }
             boolean convertOnArrival = config.convertOnArrival() && backend.takesConvertedRgb();
             stats = new LatencyPublisher(counters);
+            byReference = ByReference.start(config, backend.name(), counters, log);
             IoAgent io = new IoAgent(config, listeners.toArray(SocketListener[]::new), sessions, pool, requestRings,
-                    answerRings, encodeIdles, convertOnArrival, counters, stats, log);
+                    answerRings, encodeIdles, convertOnArrival, counters, stats, log, byReference);
             ioRef[0] = io;
 
             ErrorHandler onError = t -> {
@@ -151,6 +153,9 @@ public final class Engine implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             for (SocketListener l : listeners) {
                 l.close();
+            }
+            if (byReference != null) {
+                byReference.closeRegions();
             }
             if (counters != null) {
                 counters.close();
@@ -268,6 +273,7 @@ public final class Engine implements AutoCloseable {
         for (AgentRunner r : encodeRunners) {
             r.close();
         }
+        io.unmapPoolsAfterStop(); // only now can no agent be reading a pool
         pool.close();
         stats.close();
         counters.close();

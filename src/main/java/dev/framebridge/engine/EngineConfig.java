@@ -1,5 +1,6 @@
 package dev.framebridge.engine;
 
+import dev.framebridge.frame.HostRegion;
 import dev.framebridge.protocol.H264Profile;
 import dev.framebridge.protocol.Hxfr;
 import dev.framebridge.protocol.ProtocolLimits;
@@ -17,6 +18,7 @@ import org.HdrHistogram.SingleWriterRecorder;
 public final class EngineConfig {
     public static final int DEFAULT_MAX_IN_FLIGHT = 2;
     public static final int DEFAULT_MAX_CONNECTIONS = 64;
+    public static final int DEFAULT_MAX_POOLS = 8;
     public static final long DEFAULT_STALL_TIMEOUT_MS = 10_000;
     /** Frame memory kept for the next sessions after theirs close: two 1080p BGRA frames and their NV12 copies. */
     public static final long DEFAULT_FRAME_MEMORY_RESERVE = 32L << 20;
@@ -27,6 +29,8 @@ public final class EngineConfig {
     private final List<Endpoint> listen = new ArrayList<>();
     private final List<Endpoint> optionalListen = new ArrayList<>();
     private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
+    private final List<HostRegion> regions = new ArrayList<>();
+    private int maxPools = DEFAULT_MAX_POOLS;
     private int maxConnections = DEFAULT_MAX_CONNECTIONS;
     private long maxPayload = Hxfr.MAX_PAYLOAD;
     private int maxDimension = ProtocolLimits.DEFAULT_MAX_DIMENSION;
@@ -311,6 +315,31 @@ public final class EngineConfig {
         return this;
     }
 
+    /** Host regions clients may register as pools by name ({@code --region NAME=PATH[:SIZE]}), mapped at start. */
+    public List<HostRegion> regions() {
+        return regions;
+    }
+
+    public EngineConfig region(HostRegion region) {
+        for (HostRegion r : regions) {
+            if (r.name().equals(region.name())) {
+                throw new IllegalArgumentException("--region " + region.name() + " is given twice");
+            }
+        }
+        regions.add(region);
+        return this;
+    }
+
+    /** Pools one connection may have registered at once (frames by reference). */
+    public int maxPools() {
+        return maxPools;
+    }
+
+    public EngineConfig maxPools(int n) {
+        this.maxPools = n;
+        return this;
+    }
+
     public ProtocolLimits limits() {
         return new ProtocolLimits(maxPayload, maxDimension, false);
     }
@@ -341,6 +370,7 @@ public final class EngineConfig {
         require(keyint >= 1, "--keyint must be at least 1");
         require(H264Profile.ofIdc(profile) != null, "--profile " + profile + " unsupported: use " + H264Profile.CHOICES);
         require((unixMode & ~0777) == 0, "--unix-mode must be an octal permission like 600");
+        require(maxPools >= 1 && maxPools <= 64, "--max-pools " + maxPools + " must be within 1..64");
         limits(); // validates payload and dimension bounds
         return this;
     }

@@ -39,6 +39,13 @@ public final class EngineCounters implements AutoCloseable {
     final AtomicCounter refusedForMemory;
     final AtomicCounter encoderOpens;
     final AtomicCounter agentErrors;
+    final AtomicCounter framesInBand;
+    final AtomicCounter bytesInBand;
+    final AtomicCounter framesByReference;
+    final AtomicCounter bytesByReference;
+    final AtomicCounter hellos;
+    final AtomicCounter poolsRegistered;
+    final AtomicCounter poolsMapped;
 
     public EngineCounters(CountersFile file) {
         this.file = file;
@@ -68,6 +75,13 @@ public final class EngineCounters implements AutoCloseable {
         refusedForMemory = get(CounterId.FRAMES_REFUSED_MEMORY);
         encoderOpens = get(CounterId.ENCODER_OPENS);
         agentErrors = get(CounterId.AGENT_ERRORS);
+        framesInBand = get(CounterId.FRAMES_IN_BAND);
+        bytesInBand = get(CounterId.BYTES_IN_BAND);
+        framesByReference = get(CounterId.FRAMES_BY_REFERENCE);
+        bytesByReference = get(CounterId.BYTES_BY_REFERENCE);
+        hellos = get(CounterId.HELLOS);
+        poolsRegistered = get(CounterId.POOLS_REGISTERED);
+        poolsMapped = get(CounterId.POOLS_MAPPED);
     }
 
     public AtomicCounter get(CounterId id) {

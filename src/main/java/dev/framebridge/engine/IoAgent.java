@@ -10,6 +10,7 @@ import dev.framebridge.protocol.ErrorFlyweight;
 import dev.framebridge.protocol.Hxfr;
 import dev.framebridge.protocol.HxfrDecoder;
 import dev.framebridge.protocol.MessageFlyweight;
+import dev.framebridge.transport.Endpoint;
 import dev.framebridge.transport.Epoll;
 import dev.framebridge.transport.EventFd;
 import dev.framebridge.transport.NativeSocket;
@@ -67,6 +68,7 @@ final class IoAgent implements Agent, RequestReader.Control {
     private final long[] allowListRefusals;
     private final EncodeDispatch dispatch;
     private final RequestReader reader;
+    private final ByReference byReference;
     private final EngineCounters counters;
     private final EngineLog log;
 
@@ -90,8 +92,8 @@ final class IoAgent implements Agent, RequestReader.Control {
 
     IoAgent(EngineConfig config, SocketListener[] listeners, Session[] sessions, FramePool pool,
             OneToOneRingBuffer[] requestRings, OneToOneRingBuffer[] answerRings, WakeableIdleStrategy[] encodeIdles,
-            boolean convertRgbOnArrival, EngineCounters counters, LatencyPublisher stats, EngineLog log)
-            throws ErrnoException {
+            boolean convertRgbOnArrival, EngineCounters counters, LatencyPublisher stats, EngineLog log,
+            ByReference byReference) throws ErrnoException {
         this.config = config;
         this.listeners = listeners;
         this.sessions = sessions;
@@ -103,16 +105,18 @@ final class IoAgent implements Agent, RequestReader.Control {
         this.stats = stats;
         this.log = log;
         this.dispatch = new EncodeDispatch(requestRings, encodeIdles);
+        this.byReference = byReference;
         this.reader = new RequestReader(new HxfrDecoder(config.limits()), dispatch, this, counters, log, skipBuffer,
-                convertRgbOnArrival);
+                convertRgbOnArrival, byReference);
         this.latencyRecorder = config.latencyRecorder();
         this.connections = new IoConnection[sessions.length];
         this.freeSessions = new int[sessions.length];
         for (int i = sessions.length - 1; i >= 0; i--) {
-            connections[i] = new IoConnection(sessions[i]);
+            connections[i] = new IoConnection(sessions[i], config.maxPools());
             connections[i].memory = new ConnectionMemory(pool.total(), config.maxFrameMemoryPerConnection());
             freeSessions[freeSessionCount++] = i;
         }
+        byReference.connections(connections);
         this.epoll = new Epoll(64);
         this.wakeFd = new EventFd();
         epoll.add(wakeFd.fd(), LibC.EPOLLIN, WAKE_TAG);
@@ -274,7 +278,7 @@ final class IoAgent implements Agent, RequestReader.Control {
                 refuse(socket);
                 continue;
             }
-            open(socket, listener.endpoint().toString());
+            open(socket, listener.endpoint().toString(), listener.endpoint() instanceof Endpoint.Unix);
         }
     }
 
@@ -301,7 +305,7 @@ final class IoAgent implements Agent, RequestReader.Control {
         socket.close();
     }
 
-    private void open(NativeSocket socket, String listener) {
+    private void open(NativeSocket socket, String listener, boolean unixSocket) {
         int index = freeSessions[--freeSessionCount];
         Session session = sessions[index];
         IoConnection c = connections[index];
@@ -309,7 +313,7 @@ final class IoAgent implements Agent, RequestReader.Control {
         session.resetFramesWritten();
         session.encodeAgent = leastLoadedAgent();
         agentLoad[session.encodeAgent]++;
-        c.reset(socket, socket.peer(), now);
+        c.reset(socket, socket.peer(), unixSocket, now);
         c.memory.publishTo(counters.newSessionCounter("session " + index + " frame memory (bytes), " + c.peer));
         try {
             epoll.add(socket.fd(), LibC.EPOLLIN | LibC.EPOLLRDHUP, CONNECTION_TAG | index);
@@ -450,6 +454,9 @@ final class IoAgent implements Agent, RequestReader.Control {
         c.writeSlot = null;
         c.answered++;
         c.answersReady--;
+        if (c.pools.releasing > 0) {
+            byReference.answered(c); // every request before an UNREGISTER_POOL is answered: its pool can go
+        }
         if (c.readPhase == IoConnection.READ_NONE && c.answered == c.submitted) {
             linger(c);
             return;
@@ -512,6 +519,7 @@ final class IoAgent implements Agent, RequestReader.Control {
         }
         pool.give(s.slots, s.window);
         counters.free(c.memory.stopPublishing());
+        byReference.release(c); // nothing reads this connection's pools any more
         agentLoad[s.encodeAgent]--;
         c.state = IoConnection.FREE;
         c.socket = null;
@@ -581,6 +589,17 @@ final class IoAgent implements Agent, RequestReader.Control {
             drained = true;
         }
         return 1;
+    }
+
+    /**
+     * After every agent has stopped (nothing can read a pool any more): unmaps the pools of connections that were
+     * still open, and the host regions.
+     */
+    void unmapPoolsAfterStop() {
+        for (IoConnection c : connections) {
+            byReference.release(c);
+        }
+        byReference.closeRegions();
     }
 
     @Override

@@ -47,6 +47,8 @@ final class IoConnection {
     final ConvertOnArrival converter = new ConvertOnArrival();
     /** The frame memory this connection's slots hold, against its limit (set once by the I/O agent). */
     ConnectionMemory memory;
+    /** HELLO, granted capabilities and registered pools (frames by reference). */
+    final ConnectionPools pools;
 
     long lingerDeadline;
     long openedNanos;
@@ -56,11 +58,14 @@ final class IoConnection {
     long bytesOut;
     String closeReason;
 
-    IoConnection(Session session) {
+    IoConnection(Session session, int maxPools) {
         this.session = session;
+        this.pools = new ConnectionPools(maxPools);
     }
 
-    void reset(NativeSocket socket, String peer, long now) {
+    /** @param fdCapable the socket is a Unix socket, so fds can arrive with messages (fd pools) */
+    void reset(NativeSocket socket, String peer, boolean fdCapable, long now) {
+        pools.reset(fdCapable);
         this.socket = socket;
         this.peer = peer;
         state = OPEN;

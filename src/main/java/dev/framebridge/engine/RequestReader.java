@@ -14,6 +14,7 @@ import dev.framebridge.protocol.HxfrDecoder;
 import dev.framebridge.protocol.MessageFlyweight;
 import dev.framebridge.protocol.Rejection;
 import dev.framebridge.protocol.ScanoutIdFlyweight;
+import dev.framebridge.transport.NativeSocket;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -47,12 +48,15 @@ final class RequestReader {
     private final ScanoutIdFlyweight scanoutId = ScanoutIdFlyweight.subscribe();
     private final ErrorFlyweight error = new ErrorFlyweight();
     private final FrameMemoryGate memory = new FrameMemoryGate();
+    private final ByReference byReference;
+    /** Fds that arrive with a message (SCM_RIGHTS), on connections granted fd pools. */
+    private final int[] receivedFds = new int[NativeSocket.MAX_PASSED_FDS];
     private long now;
     private boolean draining;
 
     /** @param convertRgb convert BGRA/RGBA frames to NV12 as they arrive (the backend takes converted frames) */
     RequestReader(HxfrDecoder decoder, EncodeDispatch dispatch, Control control, EngineCounters counters, EngineLog log,
-                  MemorySegment skipBuffer, boolean convertRgb) {
+                  MemorySegment skipBuffer, boolean convertRgb, ByReference byReference) {
         if (skipBuffer.byteSize() < SKIP_BUFFER) {
             throw new IllegalArgumentException("skip buffer must hold " + SKIP_BUFFER + " bytes");
         }
@@ -63,6 +67,7 @@ final class RequestReader {
         this.log = log;
         this.skipBuffer = skipBuffer;
         this.convertRgb = convertRgb;
+        this.byReference = byReference;
     }
 
     /** The encoder runs on the I/O thread: stop reading after each complete request so its answer goes out first. */
@@ -146,6 +151,8 @@ final class RequestReader {
                         counters.framesConverted.increment();
                     }
                     counters.framesIn.increment();
+                    counters.framesInBand.increment();
+                    counters.bytesInBand.getAndAddRelease(c.readTarget);
                     c.frames++;
                     submit(c, slot, SlotKind.FRAME);
                     nextMessage(c);
@@ -176,9 +183,20 @@ final class RequestReader {
         }
     }
 
-    /** recv into {@code dst}; advances the read position; handles end of stream. */
+    /**
+     * recv into {@code dst}; advances the read position; handles end of stream. On a connection granted fd pools,
+     * headers and fixed bodies are read with recvmsg, so an fd attached to a REGISTER_POOL is collected, not dropped.
+     */
     private long receive(IoConnection c, MemorySegment dst, long offset, long len) throws ErrnoException {
-        long n = c.socket.read(dst, offset, len);
+        long n;
+        if (c.pools.receivesFds() && (c.readPhase == IoConnection.READ_HEADER || c.readPhase == IoConnection.READ_BODY)) {
+            n = c.socket.readWithFds(dst, offset, len, receivedFds);
+            if (c.socket.receivedFdCount() > 0) {
+                byReference.onFds(c, receivedFds, c.socket.receivedFdCount());
+            }
+        } else {
+            n = c.socket.read(dst, offset, len);
+        }
         if (n > 0) {
             c.readPosition += n;
             c.bytesIn += n;
@@ -203,9 +221,12 @@ final class RequestReader {
 
     private void onHeader(IoConnection c, FrameSlot slot) {
         header.wrap(slot.request(), 0);
-        int verdict = decoder.checkHeader(header);
+        int verdict = decoder.checkHeader(header, c.pools.hello);
         int type = header.type();
         long payload = header.payloadSize();
+        if (type != Hxfr.MSG_REGISTER_POOL || verdict != HxfrDecoder.ACCEPT) {
+            byReference.dropStrayFd(c); // only a REGISTER_POOL may carry one
+        }
         if (verdict == HxfrDecoder.SKIP) {
             counters.skipped.increment();
             log.debug("skipped " + Hxfr.typeName(type) + " (" + payload + " bytes) from " + c.peer);
@@ -283,14 +304,42 @@ final class RequestReader {
                 }
                 submit(c, slot, SlotKind.SUBSCRIBE);
             }
+            case Hxfr.MSG_HELLO, Hxfr.MSG_REGISTER_POOL, Hxfr.MSG_UNREGISTER_POOL, Hxfr.MSG_FRAME_REF -> {
+                onExtension(c, slot, type, extra);
+                return;
+            }
             default -> submit(c, slot, SlotKind.DISABLE_SCANOUT);
         }
         skip(c, extra);
     }
 
+    /** HELLO, pools and frames by reference (after HELLO; see {@link ByReference}). */
+    private void onExtension(IoConnection c, FrameSlot slot, int type, long extra) {
+        int verdict;
+        switch (type) {
+            case Hxfr.MSG_HELLO -> verdict = byReference.hello(c, slot);
+            case Hxfr.MSG_REGISTER_POOL -> verdict = byReference.registerPool(c, slot);
+            case Hxfr.MSG_UNREGISTER_POOL -> verdict = byReference.unregisterPool(c, slot, c.submitted);
+            default -> {
+                counters.framesIn.increment();
+                c.frames++;
+                verdict = byReference.frameRef(c, slot);
+            }
+        }
+        if (verdict == ByReference.REFUSED) {
+            reject(c, slot, header.sessionId(), extra, byReference.rejection());
+            return;
+        }
+        submit(c, slot, verdict == ByReference.FRAME ? SlotKind.FRAME_REF : SlotKind.ANSWERED);
+        skip(c, extra);
+    }
+
     /** Answers the current request with ERROR (in order, through the encode agent) and skips or closes. */
     private void reject(IoConnection c, FrameSlot slot, int sessionId, long bytesToSkip) {
-        Rejection r = decoder.rejection();
+        reject(c, slot, sessionId, bytesToSkip, decoder.rejection());
+    }
+
+    private void reject(IoConnection c, FrameSlot slot, int sessionId, long bytesToSkip, Rejection r) {
         slot.resetAnswer();
         error.wrap(slot.answer(), 0).set(sessionId, r.errorCode(), r.message());
         slot.answerLength = ErrorFlyweight.LENGTH;

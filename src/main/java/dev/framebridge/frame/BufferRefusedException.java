@@ -15,6 +15,8 @@ public final class BufferRefusedException extends Exception {
         SIZE
     }
 
+    private static final long serialVersionUID = 1L;
+
     private final Reason reason;
 
     public BufferRefusedException(Reason reason, String message) {

@@ -72,6 +72,13 @@ public final class FrameSlot {
     public long receivedNanos;
     /** The frame's pixels were converted as they arrived: the encoder reads {@link #converted()}, not the pixels. */
     public boolean isConverted;
+    /**
+     * A frame by reference (FRAME_REF, or an embedded application's segment): the address its offsets count from —
+     * a mapped pool's first byte — checked against the pool by the I/O agent; the request area holds the FRAME_REF.
+     */
+    public long referenceBase;
+    /** The DMA-BUF whose reads the encode agent brackets with DMA_BUF_IOCTL_SYNC; -1 when the pool is not one. */
+    public int referenceSyncFd = -1;
 
     // Written by the encode agent before publishing the answer.
     public int answerLength;

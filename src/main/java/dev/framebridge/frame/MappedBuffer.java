@@ -62,17 +62,9 @@ public final class MappedBuffer implements AutoCloseable {
         return dmaBufFd;
     }
 
-    /** Whether this maps the same file as the (device, inode) pair given: one buffer registered twice. */
-    public boolean sameFile(long device, long inode) {
-        return this.device == device && this.inode == inode;
-    }
-
-    long device() {
-        return device;
-    }
-
-    long inode() {
-        return inode;
+    /** Whether {@code other} maps the same file (device and inode): one buffer registered twice. */
+    public boolean sameFileAs(MappedBuffer other) {
+        return device == other.device && inode == other.inode;
     }
 
     public boolean isClosed() {

@@ -23,6 +23,8 @@ public final class HxfrDecoder {
     public static final int REJECT = 2;
 
     private static final int MAX_SCANOUT_ID = 15;
+    /** Largest FRAME_REF row pitch (16 MiB: far beyond 16384 pixels × 4 bytes); keeps strides within an int. */
+    public static final long MAX_REF_STRIDE = 1 << 24;
 
     /** The most bytes a request's header and fixed body take: what a slot's request area must hold. */
     public static final int LARGEST_FIXED_REQUEST = largestFixedRequest();
@@ -234,6 +236,11 @@ public final class HxfrDecoder {
         for (int p = 0; p < format.planes(); p++) {
             long stride = ref.stride(p);
             long row = format.planeRowBytes(p, width);
+            if (stride > MAX_REF_STRIDE) {
+                reject(ErrorCode.INVALID_MSG, false).append("FRAME_REF stride[").append(p).append("] ").append(stride)
+                        .append(" exceeds ").append(MAX_REF_STRIDE).append(" bytes, the largest row pitch accepted");
+                return REJECT;
+            }
             if (stride < row) {
                 reject(ErrorCode.INVALID_MSG, false).append("FRAME_REF stride[").append(p).append("] ").append(stride)
                         .append(" < ").append(row).append(" bytes of a ").append(PixelFormat.fourccName(fourcc))
