@@ -97,6 +97,15 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Close a connection whose message stops half-way for this long. Default: ${DEFAULT-VALUE}.")
     long stallTimeoutMs;
 
+    @Option(names = "--idle-timeout", defaultValue = "30000", paramLabel = "MS",
+            description = "Close a connection with nothing in flight and nothing arriving for this long. Default: ${DEFAULT-VALUE}.")
+    long idleTimeoutMs;
+
+    @Option(names = "--min-receive-rate", defaultValue = "16384/10", paramLabel = "BYTES/SECONDS",
+            description = "Close a connection whose message in progress brings fewer than BYTES in any SECONDS "
+                    + "(a slow sender holding a connection); 0 turns it off. Default: ${DEFAULT-VALUE}.")
+    String minReceiveRate;
+
     @Option(names = "--idle", defaultValue = "default", paramLabel = "STRATEGY",
             description = "Idle strategy: default (spin briefly, then park in epoll: ~0%% CPU idle), spin (lowest latency, a core each), yield, backoff.")
     String idle;
@@ -167,7 +176,7 @@ public final class ServeCommand implements Callable<Integer> {
         c.bitrate(bitrate).fps(Integer.parseInt(f[0].trim()), f.length > 1 ? Integer.parseInt(f[1].trim()) : 1)
                 .keyint(keyint).profile(profileIdc(profile)).preset(preset).encoderThreads(encoderThreads)
                 .encodeAgents(encodeThreads(encodeThreads)).maxInFlight(maxInFlight).maxConnections(maxConnections)
-                .maxPayload(maxPayload).maxDimension(maxDimension).stallTimeoutMs(stallTimeoutMs).idle(idle)
+                .maxPayload(maxPayload).maxDimension(maxDimension).stallTimeoutMs(stallTimeoutMs).idleTimeoutMs(idleTimeoutMs).idle(idle)
                 .unixMode(Integer.parseInt(unixMode, 8)).unixGroup(unixGroup).countersFile(countersFile);
         c.frameMemoryReserve(frameMemoryReserve);
         if (maxFrameMemory != null) {
@@ -179,7 +188,30 @@ public final class ServeCommand implements Callable<Integer> {
         if (vsockAllowCids != null) {
             c.vsockAllowedCids(new HashSet<>(vsockAllowCids));
         }
+        long[] rate = receiveRate(minReceiveRate);
+        c.minReceiveRate(rate[0], rate[1]);
         return c.conclude();
+    }
+
+    /** "BYTES/SECONDS" (or "0", off) as {bytes, window in ms}. */
+    static long[] receiveRate(String text) {
+        String t = text.trim();
+        if (t.equals("0")) {
+            return new long[] {0, EngineConfig.DEFAULT_RECEIVE_WINDOW_MS};
+        }
+        String[] parts = t.split("/");
+        try {
+            if (parts.length == 2) {
+                long bytes = Long.parseLong(parts[0].trim());
+                long seconds = Long.parseLong(parts[1].trim());
+                if (bytes >= 0 && seconds >= 1) {
+                    return new long[] {bytes, seconds * 1000};
+                }
+            }
+        } catch (NumberFormatException ignored) {
+            // the message below names the form
+        }
+        throw new IllegalArgumentException("--min-receive-rate " + text + " is not BYTES/SECONDS (e.g. 16384/10), or 0 for off");
     }
 
     static int encodeThreads(String text) {

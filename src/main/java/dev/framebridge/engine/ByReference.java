@@ -342,7 +342,7 @@ final class ByReference {
 
     private boolean ownedElsewhere(IoConnection c, int id) {
         for (IoConnection other : connections) {
-            if (other != c && other.state != IoConnection.FREE && other.pools.indexOf(id) >= 0) {
+            if (other != c && !other.state.isFree() && other.pools.indexOf(id) >= 0) {
                 return true;
             }
         }

@@ -26,6 +26,7 @@ import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.MessageHandler;
+import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 
 /**
@@ -51,6 +52,8 @@ final class EncodeAgent implements Agent {
     private final MessageHandler onRequest = this::onRequest;
     private final Runnable wakeIo;
     private final ErrorSink errors;
+    private final NanoClock clock;
+    private final DutyCycleCounts duty = new DutyCycleCounts();
 
     private final FrameRequestFlyweight frameRequest = new FrameRequestFlyweight();
     private final FrameRefFlyweight frameRef = new FrameRefFlyweight();
@@ -73,7 +76,7 @@ final class EncodeAgent implements Agent {
     }
 
     EncodeAgent(int id, OneToOneRingBuffer requests, OneToOneRingBuffer answers, EncoderBackend backend,
-                EncoderDefaults defaults, Session[] sessionTable, Runnable wakeIo, ErrorSink errors) {
+                EncoderDefaults defaults, Session[] sessionTable, NanoClock clock, Runnable wakeIo, ErrorSink errors) {
         this.id = id;
         this.requests = requests;
         this.answers = answers;
@@ -87,11 +90,17 @@ final class EncodeAgent implements Agent {
         this.active = new int[sessionTable.length];
         this.wakeIo = wakeIo;
         this.errors = errors;
+        this.clock = clock;
     }
 
     @Override
     public String roleName() {
         return "framebridge-encode-" + id;
+    }
+
+    /** How often this agent ran its duty cycle and its idle strategy parked (when it has a thread of its own). */
+    DutyCycleCounts dutyCycles() {
+        return duty;
     }
 
     boolean hasWork() {
@@ -109,6 +118,7 @@ final class EncodeAgent implements Agent {
 
     @Override
     public int doWork() {
+        duty.cycle();
         int work = requests.read(onRequest, READ_LIMIT);
         int published = 0;
         for (int i = 0; i < activeCount; i++) {
@@ -228,13 +238,13 @@ final class EncodeAgent implements Agent {
         boolean idr = req.forceKeyframe() || es.forceIdr;
         try {
             ensureEncoder(es, width, height, format);
-            long start = System.nanoTime();
+            long start = clock.nanoTime();
             if (slot.isConverted) {
                 es.encoder.encodeConverted(slot.converted(), pts, idr, encoded);
             } else {
                 es.encoder.encode(slot.pixels(), (int) req.stride(), pts, idr, encoded);
             }
-            slot.encodeNanos = System.nanoTime() - start;
+            slot.encodeNanos = clock.nanoTime() - start;
         } catch (EncoderException | RuntimeException e) {
             String why = e.getMessage() == null ? e.toString() : e.getMessage();
             errors.onEncoderError(es.session.index, why);

@@ -1,7 +1,6 @@
 package dev.framebridge.engine;
 
 import dev.framebridge.encode.EncoderBackend;
-import dev.framebridge.frame.FrameMemoryBudget;
 import dev.framebridge.frame.FramePool;
 import dev.framebridge.transport.Endpoint;
 import dev.framebridge.transport.ListenOptions;
@@ -14,10 +13,8 @@ import org.agrona.ErrorHandler;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.BusySpinIdleStrategy;
-import org.agrona.concurrent.CompositeAgent;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.YieldingIdleStrategy;
-import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 
 /**
  * The host engine: listeners, one I/O agent, N encode agents, the rings between them, the frame pool and the
@@ -30,6 +27,7 @@ public final class Engine implements AutoCloseable {
     private final EngineLog log;
     private final EngineCounters counters;
     private final LatencyPublisher stats;
+    private final EngineAgents agents;
     private final IoAgent io;
     private final AgentRunner ioRunner;
     private final AgentRunner[] encodeRunners;
@@ -37,15 +35,16 @@ public final class Engine implements AutoCloseable {
     private final List<SocketListener> listeners;
     private boolean closed;
 
-    private Engine(EngineLog log, EngineCounters counters, LatencyPublisher stats, IoAgent io, AgentRunner ioRunner,
-                   AgentRunner[] encodeRunners, FramePool pool, List<SocketListener> listeners) {
+    private Engine(EngineLog log, EngineCounters counters, LatencyPublisher stats, EngineAgents agents,
+                   AgentRunner ioRunner, AgentRunner[] encodeRunners, List<SocketListener> listeners) {
         this.log = log;
         this.counters = counters;
         this.stats = stats;
-        this.io = io;
+        this.agents = agents;
+        this.io = agents.io;
         this.ioRunner = ioRunner;
         this.encodeRunners = encodeRunners;
-        this.pool = pool;
+        this.pool = agents.pool;
         this.listeners = listeners;
     }
 
@@ -54,7 +53,7 @@ public final class Engine implements AutoCloseable {
         List<SocketListener> listeners = new ArrayList<>();
         EngineCounters counters = null;
         LatencyPublisher stats = null;
-        ByReference byReference = null;
+        EngineAgents agents = null;
         try {
             ListenOptions options = ListenOptions.defaults().withUnixMode(config.unixMode())
                     .withVsockAllowedCids(config.vsockAllowedCids());
@@ -81,60 +80,21 @@ public final class Engine implements AutoCloseable {
             }
             counters = new EngineCounters(CountersFile.create(config.countersFile(), endpoints.toString()));
 
-            int slotsPerSession = config.maxInFlight();
-            FramePool pool = framePool(config, counters);
-            Session[] sessions = new Session[config.maxConnections()];
-            for (int i = 0; i < sessions.length; i++) {
-                sessions[i] = new Session(i, slotsPerSession);
-            }
-            boolean inline = config.encodeAgents() == 0;
-            int agents = inline ? 1 : config.encodeAgents();
-            int records = config.maxConnections() * (slotsPerSession + 2) + 16;
-            OneToOneRingBuffer[] requestRings = new OneToOneRingBuffer[agents];
-            OneToOneRingBuffer[] answerRings = new OneToOneRingBuffer[agents];
-            WakeableIdleStrategy[] encodeIdles = new WakeableIdleStrategy[agents];
-            EncodeAgent[] encodeAgents = new EncodeAgent[agents];
-            IoAgent[] ioRef = new IoAgent[1];
-            EngineCounters c = counters;
-            for (int i = 0; i < agents; i++) {
-                requestRings[i] = RingMessages.newRing(records);
-                answerRings[i] = RingMessages.newRing(records);
-            }
-            EncoderDefaults defaults = new EncoderDefaults(config.bitrate(), config.fpsNum(), config.fpsDen(),
-                    config.keyint(), config.profile(), config.preset(), config.encoderThreads(), counters.encoderOpens);
-            for (int i = 0; i < agents; i++) {
-                encodeAgents[i] = new EncodeAgent(i, requestRings[i], answerRings[i], backend, defaults, sessions,
-                        () -> ioRef[0].wake(),
-                        (session, message) -> c.recordDistinct(backend.name() + " encode failed: " + message));
-                EncodeAgent agent = encodeAgents[i];
-                encodeIdles[i] = new WakeableIdleStrategy(DEFAULT_SPINS, DEFAULT_YIELDS, 50_000_000L, agent::hasWork);
-            }
-            boolean convertOnArrival = config.convertOnArrival() && backend.takesConvertedRgb();
             stats = new LatencyPublisher(counters);
-            byReference = ByReference.start(config, backend.name(), counters, log);
-            IoAgent io = new IoAgent(config, listeners.toArray(SocketListener[]::new), sessions, pool, requestRings,
-                    answerRings, encodeIdles, convertOnArrival, counters, stats, log, byReference);
-            ioRef[0] = io;
-
+            agents = new EngineAgents(config, backend, listeners.toArray(SocketListener[]::new), counters, stats, log);
+            EngineCounters c = counters;
             ErrorHandler onError = t -> {
                 c.agentErrors.increment();
                 c.recordDistinct(t);
                 log.error("agent error (the agent goes on): " + t);
             };
-            AgentRunner ioRunner;
-            AgentRunner[] encodeRunners;
-            if (inline) {
-                // One thread does it all: no hand-off between threads (the rings stay, as same-thread queues).
-                io.runsInline(encodeAgents);
-                ioRunner = new AgentRunner(ioIdle(config, io), onError, null, new CompositeAgent(io, encodeAgents[0]));
-                encodeRunners = new AgentRunner[0];
-            } else {
-                ioRunner = new AgentRunner(ioIdle(config, io), onError, null, io);
-                encodeRunners = new AgentRunner[agents];
-                for (int i = 0; i < agents; i++) {
-                    IdleStrategy idle = config.idle().equals("default") ? encodeIdles[i] : agronaIdle(config.idle());
-                    encodeRunners[i] = new AgentRunner(idle, onError, null, encodeAgents[i]);
-                }
+            IoAgent io = agents.io;
+            // Inline: the I/O agent runs the one encode agent on its own thread (see IoAgent.answerPending).
+            AgentRunner ioRunner = new AgentRunner(ioIdle(config, io), onError, null, io);
+            AgentRunner[] encodeRunners = new AgentRunner[agents.inline ? 0 : agents.encoders.length];
+            for (int i = 0; i < encodeRunners.length; i++) {
+                IdleStrategy idle = config.idle().equals("default") ? agents.encodeIdles[i] : agronaIdle(config.idle());
+                encodeRunners[i] = new AgentRunner(idle, onError, null, agents.encoders[i]);
             }
             for (AgentRunner r : encodeRunners) {
                 AgentRunner.startOnThread(r);
@@ -144,33 +104,26 @@ public final class Engine implements AutoCloseable {
             for (SocketListener l : listeners) {
                 log.info("listening on " + l.endpoint());
             }
-            log.info("encoder " + backend.name() + ", " + (inline ? "encoding on the I/O thread" : agents + " encode thread(s)")
+            log.info("encoder " + backend.name() + ", " + (agents.inline ? "encoding on the I/O thread"
+                            : encodeRunners.length + " encode thread(s)")
                     + ", idle strategy " + config.idle()
                     + ", up to " + config.maxInFlight() + " requests in flight per connection, frame memory up to "
                     + mib(config.maxFrameMemoryPerConnection()) + " per connection and " + mib(config.maxFrameMemory())
                     + " in all (" + mib(config.frameMemoryReserve()) + " kept warm), counters in " + config.countersFile());
-            return new Engine(log, counters, stats, io, ioRunner, encodeRunners, pool, listeners);
+            return new Engine(log, counters, stats, agents, ioRunner, encodeRunners, listeners);
         } catch (IOException | RuntimeException e) {
+            if (agents != null) {
+                agents.pool.close();
+                agents.byReference.closeRegions();
+            }
             for (SocketListener l : listeners) {
                 l.close();
-            }
-            if (byReference != null) {
-                byReference.closeRegions();
             }
             if (counters != null) {
                 counters.close();
             }
             throw e;
         }
-    }
-
-    /** Frame slots for every session's window, their memory bounded by the configured limits (see FramePool). */
-    private static FramePool framePool(EngineConfig config, EngineCounters counters) {
-        counters.get(CounterId.FRAME_MEMORY_LIMIT).setRelease(config.maxFrameMemory());
-        counters.get(CounterId.FRAME_MEMORY_CONNECTION_LIMIT).setRelease(config.maxFrameMemoryPerConnection());
-        FrameMemoryBudget total = new FrameMemoryBudget(config.maxFrameMemory(), counters.get(CounterId.FRAME_MEMORY));
-        return new FramePool(config.maxConnections() * config.maxInFlight(), total, config.frameMemoryReserve(),
-                counters.get(CounterId.FRAME_MEMORY_WARM));
     }
 
     /**
@@ -234,7 +187,6 @@ public final class Engine implements AutoCloseable {
         };
     }
 
-    /** The agents' threads (I/O first), for allocation and CPU measurements. */
     /** The threads that touch frames (I/O and encode agents), for allocation and CPU measurements. */
     public List<Thread> agentThreads() {
         List<Thread> threads = new ArrayList<>();
@@ -243,6 +195,16 @@ public final class Engine implements AutoCloseable {
             threads.add(r.thread());
         }
         return threads;
+    }
+
+    /** Duty cycles and parks of each agent that has a thread (I/O first), for tests. */
+    List<DutyCycleCounts> dutyCycles() {
+        List<DutyCycleCounts> counts = new ArrayList<>();
+        counts.add(io.dutyCycles());
+        for (int i = 0; i < encodeRunners.length; i++) {
+            counts.add(agents.encoders[i].dutyCycles());
+        }
+        return counts;
     }
 
     public EngineCounters counters() {

@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.HdrHistogram.SingleWriterRecorder;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.SystemNanoClock;
 
 /**
  * Everything the engine is started with, with the defaults that serve a real VM out of the box. Fluent
@@ -24,6 +26,11 @@ public final class EngineConfig {
     public static final long DEFAULT_FRAME_MEMORY_RESERVE = 32L << 20;
     /** The smallest frame memory limit accepted (a 512x512 BGRA frame, converted, with room to spare). */
     public static final long MIN_FRAME_MEMORY = 1L << 20;
+    /** The reference host closed connections idle this long. */
+    public static final long DEFAULT_IDLE_TIMEOUT_MS = 30_000;
+    /** A message in progress must bring at least this many bytes per window (a 10 bytes/s trickle is closed). */
+    public static final long DEFAULT_MIN_RECEIVE_BYTES = 16 * 1024;
+    public static final long DEFAULT_RECEIVE_WINDOW_MS = 10_000;
     public static final List<String> IDLE_STRATEGIES = List.of("default", "spin", "yield", "backoff");
 
     private final List<Endpoint> listen = new ArrayList<>();
@@ -38,6 +45,9 @@ public final class EngineConfig {
     private long maxFrameMemory; // 0: derived from the in-flight window and max payload
     private long maxFrameMemoryPerConnection; // 0: derived
     private long frameMemoryReserve = DEFAULT_FRAME_MEMORY_RESERVE;
+    private long idleTimeoutMs = DEFAULT_IDLE_TIMEOUT_MS;
+    private long minReceiveBytes = DEFAULT_MIN_RECEIVE_BYTES;
+    private long receiveWindowMs = DEFAULT_RECEIVE_WINDOW_MS;
     private String idle = "default";
     private int encodeAgents = defaultEncodeAgents(Runtime.getRuntime().availableProcessors());
     private Path countersFile = CountersFile.defaultPath();
@@ -53,6 +63,7 @@ public final class EngineConfig {
     private int encoderThreads;
     private SingleWriterRecorder latencyRecorder;
     private boolean convertOnArrival = true;
+    private NanoClock clock = SystemNanoClock.INSTANCE;
 
     public List<Endpoint> listen() {
         return listen;
@@ -160,6 +171,35 @@ public final class EngineConfig {
 
     public EngineConfig frameMemoryReserve(long bytes) {
         this.frameMemoryReserve = bytes;
+        return this;
+    }
+
+    public long idleTimeoutMs() {
+        return idleTimeoutMs;
+    }
+
+    /** Close a connection with nothing in flight and nothing arriving for this long. */
+    public EngineConfig idleTimeoutMs(long ms) {
+        this.idleTimeoutMs = ms;
+        return this;
+    }
+
+    public long minReceiveBytes() {
+        return minReceiveBytes;
+    }
+
+    public long receiveWindowMs() {
+        return receiveWindowMs;
+    }
+
+    /**
+     * The slowest a message may arrive: once its first byte is in, every {@code windowMs} must bring at least
+     * {@code bytes} more (or the message's end), else the connection is closed. 0 bytes turns the rule off (the
+     * stall timeout, which needs total silence, still applies).
+     */
+    public EngineConfig minReceiveRate(long bytes, long windowMs) {
+        this.minReceiveBytes = bytes;
+        this.receiveWindowMs = windowMs;
         return this;
     }
 
@@ -340,6 +380,19 @@ public final class EngineConfig {
         return this;
     }
 
+    public NanoClock clock() {
+        return clock;
+    }
+
+    /**
+     * The clock the agents read (once per duty cycle, and for latencies); the system's by default. Tests pass one
+     * they advance by hand ({@link org.agrona.concurrent.CachedNanoClock}) to reach timeouts without waiting.
+     */
+    public EngineConfig clock(NanoClock clock) {
+        this.clock = java.util.Objects.requireNonNull(clock, "clock");
+        return this;
+    }
+
     public ProtocolLimits limits() {
         return new ProtocolLimits(maxPayload, maxDimension, false);
     }
@@ -362,6 +415,9 @@ public final class EngineConfig {
                 + ": one connection cannot hold more than all of them");
         require(frameMemoryReserve >= 0 && frameMemoryReserve <= maxFrameMemory(), "--frame-memory-reserve "
                 + frameMemoryReserve + " must be within 0.." + maxFrameMemory() + " (--max-frame-memory)");
+        require(idleTimeoutMs >= 1, "--idle-timeout " + idleTimeoutMs + " ms must be positive");
+        require(minReceiveBytes >= 0 && receiveWindowMs >= 1, "--min-receive-rate " + minReceiveBytes + "/"
+                + receiveWindowMs + " ms: bytes must not be negative and the window must be positive");
         require(IDLE_STRATEGIES.contains(idle), "--idle " + idle + " unknown: use one of " + IDLE_STRATEGIES);
         require(encodeAgents >= 0 && encodeAgents <= 64, "--encode-threads " + encodeAgents
                 + " must be within 0..64 (0 encodes on the I/O thread)");

@@ -24,6 +24,9 @@ public final class EngineCounters implements AutoCloseable {
     final AtomicCounter closedByPeer;
     final AtomicCounter closedFault;
     final AtomicCounter stalled;
+    final AtomicCounter closedTooSlow;
+    final AtomicCounter closedIdle;
+    final AtomicCounter closedEvicted;
     final AtomicCounter framesIn;
     final AtomicCounter framesConverted;
     final AtomicCounter framesOut;
@@ -60,6 +63,9 @@ public final class EngineCounters implements AutoCloseable {
         closedByPeer = get(CounterId.CONNECTIONS_CLOSED_BY_PEER);
         closedFault = get(CounterId.CONNECTIONS_CLOSED_FAULT);
         stalled = get(CounterId.CONNECTIONS_STALLED);
+        closedTooSlow = get(CounterId.CONNECTIONS_TOO_SLOW);
+        closedIdle = get(CounterId.CONNECTIONS_IDLE);
+        closedEvicted = get(CounterId.CONNECTIONS_EVICTED);
         framesIn = get(CounterId.FRAMES_IN);
         framesConverted = get(CounterId.FRAMES_CONVERTED_ON_ARRIVAL);
         framesOut = get(CounterId.FRAMES_OUT);

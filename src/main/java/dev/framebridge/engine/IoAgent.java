@@ -17,23 +17,39 @@ import dev.framebridge.transport.NativeSocket;
 import dev.framebridge.transport.SocketListener;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import org.HdrHistogram.SingleWriterRecorder;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.CachedNanoClock;
 import org.agrona.concurrent.MessageHandler;
+import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
+import org.agrona.concurrent.status.AtomicCounter;
 
 /**
  * The one thread that touches sockets: accepts, reads and validates messages non-blocking ({@link RequestReader}
  * receives pixels straight into a session's frame slot and publishes each filled slot on its encode agent's ring
  * through {@link EncodeDispatch}), and writes each answer with one gathering write (answer prefix + the encoder's
- * own output memory), resuming partial writes without copying.
+ * own output memory), resuming partial writes without copying. Each connection's phases and transitions are its
+ * {@link ConnectionState}; this agent registers with epoll whatever that state wants.
  *
  * <p>Back-pressure: a session has a window of slots; when all are in flight, its socket is taken out of the
  * read set until an answer completes. A client that stops reading its answers holds its window and nothing
  * else. Every rejected request is answered with ERROR in order, through the same encode agent as the rest.
+ *
+ * <p>Nobody locks anyone out: housekeeping closes a connection idle with nothing in flight for --idle-timeout, a
+ * message arriving slower than --min-receive-rate, and a message or an answer that stops moving for
+ * --stall-timeout. When every connection is taken, a newcomer still gets in if some connection has been idle with
+ * nothing in flight for a while: the longest-idle one is closed and the newcomer waits for its session (a few
+ * microseconds: until the encode agent lets go of it). A connection with a request in flight is never closed to
+ * make room. Every close says why in the log and in a counter; repeated lines are rate-limited.
+ *
+ * <p>Inline layout (no encode threads): this agent runs the one encode agent itself, in {@link #answerPending()}:
+ * at the start of each duty cycle and after each request it reads, so nothing sits between a request's last byte
+ * and its answer. With encode threads, the same call only collects their answers.
  */
 final class IoAgent implements Agent, RequestReader.Control {
     private static final long LISTENER_TAG = 1L << 32;
@@ -41,6 +57,12 @@ final class IoAgent implements Agent, RequestReader.Control {
     private static final long CONNECTION_TAG = 3L << 32;
     private static final int READ_LIMIT = 256;
     private static final long HOUSEKEEPING_INTERVAL_NS = 100_000_000L;
+    /** How long a connection closing after a fatal answer waits for the peer to read it and close first. */
+    private static final long LINGER_NS = 1_000_000_000L;
+    /** Idle this long (and with nothing in flight), a connection may be closed to admit a newcomer when all are taken. */
+    private static final long EVICTABLE_AFTER_NS = 1_000_000_000L;
+    /** Newcomers that may wait at once for sessions being freed for them. */
+    private static final int ADMISSION_QUEUE = 16;
     private static final VarHandle PARKED;
     private static final VarHandle DRAINING;
 
@@ -62,8 +84,17 @@ final class IoAgent implements Agent, RequestReader.Control {
     private final int[] freeSessions;
     private int freeSessionCount;
     private int openCount;
+    /** Sessions whose socket is closed but which the encode agent has not let go of yet. */
+    private int closingCount;
+    /** Newcomers accepted while every session was taken, each waiting for a session an eviction is freeing. */
+    private final NativeSocket[] admissionQueue = new NativeSocket[ADMISSION_QUEUE];
+    private final String[] admissionListeners = new String[ADMISSION_QUEUE];
+    private final boolean[] admissionUnix = new boolean[ADMISSION_QUEUE];
+    private int admissionCount;
     private final FramePool pool;
     private final OneToOneRingBuffer[] answerRings;
+    /** The encode agent this thread runs itself (inline layout), or null when encode agents have threads. */
+    private final EncodeAgent inlineEncoder;
     private final int[] agentLoad;
     private final long[] allowListRefusals;
     private final EncodeDispatch dispatch;
@@ -71,6 +102,19 @@ final class IoAgent implements Agent, RequestReader.Control {
     private final ByReference byReference;
     private final EngineCounters counters;
     private final EngineLog log;
+    private final NanoClock clock;
+    /** The clock read once per duty cycle; what timeouts and progress stamps use. */
+    private final CachedNanoClock cycleClock = new CachedNanoClock();
+    private final DutyCycleCounts duty = new DutyCycleCounts();
+    private final long stallNs;
+    private final long idleNs;
+    private final long receiveWindowNs;
+    private final long evictableAfterNs;
+    private final LogRateLimit connectedLines;
+    private final LogRateLimit closedLines;
+    private final LogRateLimit refusedFullLines;
+    private final LogRateLimit refusedCidLines;
+    private final LogRateLimit acceptFailedLines;
 
     private final ErrorFlyweight error = new ErrorFlyweight();
     private final MessageHandler onAnswer = this::onAnswer;
@@ -83,6 +127,8 @@ final class IoAgent implements Agent, RequestReader.Control {
     private long nextHousekeeping;
     private int pendingEvents;
     private boolean listenersClosed;
+    private boolean drainStarted;
+    private long drainTimeoutNs;
     private long drainDeadline;
     @SuppressWarnings("unused") // through PARKED
     private volatile boolean parked;
@@ -90,15 +136,20 @@ final class IoAgent implements Agent, RequestReader.Control {
     private volatile boolean draining;
     private volatile boolean drained;
 
+    /**
+     * @param inlineEncoder the encode agent to run on this thread (the inline layout), or null
+     */
     IoAgent(EngineConfig config, SocketListener[] listeners, Session[] sessions, FramePool pool,
             OneToOneRingBuffer[] requestRings, OneToOneRingBuffer[] answerRings, WakeableIdleStrategy[] encodeIdles,
-            boolean convertRgbOnArrival, EngineCounters counters, LatencyPublisher stats, EngineLog log,
-            ByReference byReference) throws ErrnoException {
+            EncodeAgent inlineEncoder, boolean convertRgbOnArrival, EngineCounters counters, LatencyPublisher stats,
+            EngineLog log, ByReference byReference) throws ErrnoException {
         this.config = config;
+        this.clock = config.clock();
         this.listeners = listeners;
         this.sessions = sessions;
         this.pool = pool;
         this.answerRings = answerRings;
+        this.inlineEncoder = inlineEncoder;
         this.agentLoad = new int[requestRings.length];
         this.allowListRefusals = new long[listeners.length];
         this.counters = counters;
@@ -107,8 +158,17 @@ final class IoAgent implements Agent, RequestReader.Control {
         this.dispatch = new EncodeDispatch(requestRings, encodeIdles);
         this.byReference = byReference;
         this.reader = new RequestReader(new HxfrDecoder(config.limits()), dispatch, this, counters, log, skipBuffer,
-                convertRgbOnArrival, byReference);
+                convertRgbOnArrival, cycleClock, clock, byReference);
         this.latencyRecorder = config.latencyRecorder();
+        this.stallNs = config.stallTimeoutMs() * 1_000_000L;
+        this.idleNs = config.idleTimeoutMs() * 1_000_000L;
+        this.receiveWindowNs = config.receiveWindowMs() * 1_000_000L;
+        this.evictableAfterNs = Math.min(EVICTABLE_AFTER_NS, idleNs);
+        this.connectedLines = new LogRateLimit(log, "client connected");
+        this.closedLines = new LogRateLimit(log, "session closed");
+        this.refusedFullLines = new LogRateLimit(log, "refused (server full, --max-connections)");
+        this.refusedCidLines = new LogRateLimit(log, "refused (CID not in --vsock-allow-cid)");
+        this.acceptFailedLines = new LogRateLimit(log, "accept failed");
         this.connections = new IoConnection[sessions.length];
         this.freeSessions = new int[sessions.length];
         for (int i = sessions.length - 1; i >= 0; i--) {
@@ -123,6 +183,9 @@ final class IoAgent implements Agent, RequestReader.Control {
         for (int i = 0; i < listeners.length; i++) {
             epoll.add(listeners[i].fd(), LibC.EPOLLIN, LISTENER_TAG | i);
         }
+        this.now = clock.nanoTime();
+        cycleClock.update(now);
+        this.nextHousekeeping = now;
     }
 
     @Override
@@ -130,15 +193,19 @@ final class IoAgent implements Agent, RequestReader.Control {
         return "framebridge-io";
     }
 
+    /** How often this agent ran its duty cycle and parked in epoll. */
+    DutyCycleCounts dutyCycles() {
+        return duty;
+    }
+
     // ---- duty cycle -------------------------------------------------------------------------------------
 
     @Override
     public int doWork() throws Exception {
-        now = System.nanoTime();
-        int work = 0;
-        for (OneToOneRingBuffer answers : answerRings) {
-            work += answers.read(onAnswer, READ_LIMIT);
-        }
+        now = clock.nanoTime();
+        cycleClock.update(now);
+        duty.cycle();
+        int work = answerPending();
         int n = pendingEvents > 0 ? pendingEvents : epoll.wait(0);
         pendingEvents = 0;
         for (int i = 0; i < n; i++) {
@@ -155,12 +222,25 @@ final class IoAgent implements Agent, RequestReader.Control {
     }
 
     /**
+     * Runs the inline encode agent, if this thread has one, and writes every answer the encode agents published.
+     * The one place encoding happens on this thread.
+     */
+    private int answerPending() {
+        int work = inlineEncoder != null ? inlineEncoder.doWork() : 0;
+        for (OneToOneRingBuffer answers : answerRings) {
+            work += answers.read(onAnswer, READ_LIMIT);
+        }
+        return work;
+    }
+
+    /**
      * Parks in epoll until a socket is ready, an encode agent signals an answer, or the timeout passes. Used by
      * the default idle strategy; the events it returns are handled by the next {@link #doWork()}.
      */
     void parkInEpoll(int timeoutMs) {
         PARKED.setVolatile(this, true);
-        if (!answersPending() && !encodeWorkPending()) {
+        if (!answersPending()) {
+            duty.parked();
             pendingEvents = epoll.park(timeoutMs);
         }
         PARKED.setVolatile(this, false);
@@ -174,38 +254,6 @@ final class IoAgent implements Agent, RequestReader.Control {
         }
     }
 
-    /** Encode agents running on this thread (inline mode): the I/O agent must not park while they have work. */
-    private EncodeAgent[] inlineEncoders = new EncodeAgent[0];
-
-    void runsInline(EncodeAgent[] encoders) {
-        this.inlineEncoders = encoders;
-        reader.answerFirst(encoders.length > 0);
-    }
-
-    /**
-     * Inline layout, a request was just read: encode and write its answer now, before the next read, the rest of
-     * the epoll batch or housekeeping — nothing else between a request's last byte and its answer.
-     */
-    private int answerInlineNow() {
-        int work = 0;
-        for (EncodeAgent e : inlineEncoders) {
-            work += e.doWork();
-        }
-        for (OneToOneRingBuffer answers : answerRings) {
-            work += answers.read(onAnswer, READ_LIMIT);
-        }
-        return work;
-    }
-
-    private boolean encodeWorkPending() {
-        for (EncodeAgent e : inlineEncoders) {
-            if (e.hasWork()) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     private boolean answersPending() {
         for (OneToOneRingBuffer answers : answerRings) {
             if (answers.size() > 0) {
@@ -215,32 +263,11 @@ final class IoAgent implements Agent, RequestReader.Control {
         return false;
     }
 
-    private int onEvent(long data, int events) throws ErrnoException {
+    private int onEvent(long data, int events) {
         long tag = data & 0xFFFF_FFFF_0000_0000L;
         int index = (int) data;
         if (tag == CONNECTION_TAG) {
-            IoConnection c = connections[index];
-            if (c.state != IoConnection.OPEN) {
-                return 0;
-            }
-            int work = 0;
-            if ((events & (LibC.EPOLLHUP | LibC.EPOLLERR)) != 0 && (events & LibC.EPOLLIN) == 0) {
-                // Both directions are gone (or the socket failed): nothing can be read or answered any more.
-                close(c, c.inFlight() > 0 ? "peer hung up with " + c.inFlight() + " requests in flight" : "peer hung up",
-                        c.midMessage() ? counters.closedFault : counters.closedByPeer);
-                return 1;
-            }
-            if ((events & LibC.EPOLLOUT) != 0) {
-                work += writeAnswers(c);
-            }
-            if (c.state == IoConnection.OPEN && (events & (LibC.EPOLLIN | LibC.EPOLLHUP | LibC.EPOLLERR | LibC.EPOLLRDHUP)) != 0) {
-                long submitted = c.submitted;
-                work += reader.read(c, now, draining);
-                if (c.submitted != submitted && inlineEncoders.length > 0) {
-                    work += answerInlineNow();
-                }
-            }
-            return work;
+            return onConnectionEvent(connections[index], events);
         } else if (tag == LISTENER_TAG) {
             return accept(index);
         } else if (tag == WAKE_TAG) {
@@ -248,6 +275,58 @@ final class IoAgent implements Agent, RequestReader.Control {
             return 1;
         }
         return 0;
+    }
+
+    private int onConnectionEvent(IoConnection c, int events) {
+        ConnectionState s = c.state;
+        if (!s.isOpen()) {
+            return 0;
+        }
+        if ((events & (LibC.EPOLLHUP | LibC.EPOLLERR)) != 0 && (events & LibC.EPOLLIN) == 0) {
+            // Both directions are gone (or the socket failed): nothing can be read or answered any more.
+            close(c, c.inFlight() > 0 ? "peer hung up with " + c.inFlight() + " requests in flight" : "peer hung up",
+                    s.midMessage() ? counters.closedFault : counters.closedByPeer);
+            return 1;
+        }
+        int work = 0;
+        if ((events & LibC.EPOLLOUT) != 0) {
+            work += writeAnswers(c);
+        }
+        if (s.isOpen() && (events & (LibC.EPOLLIN | LibC.EPOLLHUP | LibC.EPOLLERR | LibC.EPOLLRDHUP)) != 0) {
+            work += readRequests(c);
+        }
+        syncInterest(c);
+        return work;
+    }
+
+    /** Reads requests one at a time, each answered (inline: encoded and written) before the next is read. */
+    private int readRequests(IoConnection c) {
+        int work = 0;
+        while (true) {
+            long submitted = c.submitted;
+            work += reader.read(c);
+            if (c.submitted == submitted) {
+                return work; // nothing more now, reading paused, or the connection stopped reading
+            }
+            work += answerPending();
+        }
+    }
+
+    /** Registers with epoll what the connection's state wants now, when that changed. */
+    private void syncInterest(IoConnection c) {
+        ConnectionState s = c.state;
+        if (!s.isOpen()) {
+            return;
+        }
+        int wanted = s.wantedEvents();
+        if (wanted != s.registeredEvents()) {
+            try {
+                epoll.modify(c.socket.fd(), wanted, CONNECTION_TAG | c.session.index);
+                s.registered(wanted);
+            } catch (ErrnoException e) {
+                close(c, "epoll_ctl failed: " + e.getMessage(), counters.closedFault);
+            }
+        }
     }
 
     // ---- accepting --------------------------------------------------------------------------------------
@@ -263,7 +342,9 @@ final class IoAgent implements Agent, RequestReader.Control {
             try {
                 socket = listener.accept();
             } catch (ErrnoException e) {
-                log.error("accept on " + listener.endpoint() + " failed: " + e.getMessage());
+                if (acceptFailedLines.admit(now)) {
+                    log.error("accept on " + listener.endpoint() + " failed: " + e.getMessage());
+                }
                 return accepted;
             }
             reportAllowListRefusals(listenerIndex);
@@ -272,14 +353,45 @@ final class IoAgent implements Agent, RequestReader.Control {
             }
             accepted++;
             if (freeSessionCount == 0 || pool.available() < config.maxInFlight()) {
+                if (admissionCount < ADMISSION_QUEUE && (admissionCount < closingCount || evictLongestIdle())) {
+                    admissionQueue[admissionCount] = socket; // admitted as soon as a closing session is let go of
+                    admissionUnix[admissionCount] = listener.endpoint() instanceof Endpoint.Unix;
+                    admissionListeners[admissionCount++] = listener.endpoint().toString();
+                    continue;
+                }
                 counters.refused.increment();
-                log.info("refused " + socket.peer() + " on " + listener.endpoint() + ": " + openCount
-                        + " connections open, the limit is " + config.maxConnections() + " (--max-connections)");
+                if (refusedFullLines.admit(now)) {
+                    log.info("refused " + socket.peer() + " on " + listener.endpoint() + ": " + openCount
+                            + " connections open, the limit is " + config.maxConnections() + " (--max-connections),"
+                            + " none idle with nothing in flight");
+                }
                 refuse(socket);
                 continue;
             }
             open(socket, listener.endpoint().toString(), listener.endpoint() instanceof Endpoint.Unix);
         }
+    }
+
+    /**
+     * Every session is taken: closes the connection idle longest (at least {@link #EVICTABLE_AFTER_NS}) with nothing
+     * in flight, nothing half-read and no answer half-written. Returns false when there is none.
+     */
+    private boolean evictLongestIdle() {
+        IoConnection victim = null;
+        for (IoConnection c : connections) {
+            if (c.state.betweenMessages() && c.inFlight() == 0 && c.writeSlot == null
+                    && now - c.lastActivityNanos >= evictableAfterNs
+                    && (victim == null || c.lastActivityNanos - victim.lastActivityNanos < 0)) {
+                victim = c;
+            }
+        }
+        if (victim == null) {
+            return false;
+        }
+        close(victim, "idle for " + (now - victim.lastActivityNanos) / 1_000_000 + " ms with nothing in flight, the"
+                + " longest of " + openCount + " connections: closed to admit a newcomer (--max-connections "
+                + config.maxConnections() + ")", counters.closedEvicted);
+        return true;
     }
 
     private void reportAllowListRefusals(int listenerIndex) {
@@ -288,15 +400,20 @@ final class IoAgent implements Agent, RequestReader.Control {
         if (rejected != allowListRefusals[listenerIndex]) {
             counters.refused.getAndAddRelease(rejected - allowListRefusals[listenerIndex]);
             allowListRefusals[listenerIndex] = rejected;
-            log.info("refused " + listener.lastRejectedPeer() + " on " + listener.endpoint()
-                    + ": its CID is not in --vsock-allow-cid " + config.vsockAllowedCids());
+            if (refusedCidLines.admit(now)) {
+                log.info("refused " + listener.lastRejectedPeer() + " on " + listener.endpoint()
+                        + ": its CID is not in --vsock-allow-cid " + config.vsockAllowedCids());
+            }
         }
     }
 
     private void refuse(NativeSocket socket) {
+        refuse(socket, "server full: " + config.maxConnections() + " connections open (--max-connections); try again later");
+    }
+
+    private void refuse(NativeSocket socket, String why) {
         // Say why before closing, so the client logs a reason instead of a bare hang-up.
-        error.wrap(skipBuffer, 0).set(1, ErrorCode.INTERNAL, "server full: " + config.maxConnections()
-                + " connections open (--max-connections); try again later");
+        error.wrap(skipBuffer, 0).set(1, ErrorCode.INTERNAL, why);
         try {
             socket.write(skipBuffer, 0, ErrorFlyweight.LENGTH);
         } catch (ErrnoException ignored) {
@@ -305,6 +422,7 @@ final class IoAgent implements Agent, RequestReader.Control {
         socket.close();
     }
 
+    /** @param unixSocket accepted on a Unix socket: fds may come with its messages (fd pools) */
     private void open(NativeSocket socket, String listener, boolean unixSocket) {
         int index = freeSessions[--freeSessionCount];
         Session session = sessions[index];
@@ -315,17 +433,21 @@ final class IoAgent implements Agent, RequestReader.Control {
         agentLoad[session.encodeAgent]++;
         c.reset(socket, socket.peer(), unixSocket, now);
         c.memory.publishTo(counters.newSessionCounter("session " + index + " frame memory (bytes), " + c.peer));
+        openCount++;
+        counters.accepted.increment();
+        counters.active.setRelease(openCount);
         try {
-            epoll.add(socket.fd(), LibC.EPOLLIN | LibC.EPOLLRDHUP, CONNECTION_TAG | index);
+            int wanted = c.state.wantedEvents();
+            epoll.add(socket.fd(), wanted, CONNECTION_TAG | index);
+            c.state.registered(wanted);
         } catch (ErrnoException e) {
             log.error("cannot watch " + socket.peer() + ": " + e.getMessage());
             close(c, "epoll_ctl failed: " + e.getMessage(), counters.closedFault);
             return;
         }
-        openCount++;
-        counters.accepted.increment();
-        counters.active.setRelease(openCount);
-        log.info("client connected from " + c.peer + " on " + listener + " (session " + index + ")");
+        if (connectedLines.admit(now)) {
+            log.info("client connected from " + c.peer + " on " + listener + " (session " + index + ")");
+        }
     }
 
     private int leastLoadedAgent() {
@@ -336,33 +458,6 @@ final class IoAgent implements Agent, RequestReader.Control {
             }
         }
         return best;
-    }
-
-    // ---- reading: see RequestReader ---------------------------------------------------------------------
-
-    @Override
-    public void pauseReading(IoConnection c) {
-        if (c.readInterest) {
-            c.readInterest = false;
-            counters.backpressure.increment();
-            updateInterest(c);
-        }
-    }
-
-    private void resumeReading(IoConnection c) {
-        if (!c.readInterest && c.readPhase != IoConnection.READ_NONE && !draining) {
-            c.readInterest = true;
-            updateInterest(c);
-        }
-    }
-
-    private void updateInterest(IoConnection c) {
-        int events = (c.readInterest ? LibC.EPOLLIN | LibC.EPOLLRDHUP : 0) | (c.writeInterest ? LibC.EPOLLOUT : 0);
-        try {
-            epoll.modify(c.socket.fd(), events, CONNECTION_TAG | c.session.index);
-        } catch (ErrnoException e) {
-            close(c, "epoll_ctl failed: " + e.getMessage(), counters.closedFault);
-        }
     }
 
     // ---- answers ----------------------------------------------------------------------------------------
@@ -376,7 +471,7 @@ final class IoAgent implements Agent, RequestReader.Control {
         }
         counters.inFlight.getAndAddRelease(-1);
         c.answersReceived++;
-        if (c.state != IoConnection.OPEN) {
+        if (!c.state.isOpen()) {
             return; // the peer is gone; the answer is dropped with the session
         }
         c.answersReady++;
@@ -384,16 +479,17 @@ final class IoAgent implements Agent, RequestReader.Control {
     }
 
     private int writeAnswers(IoConnection c) {
+        ConnectionState s = c.state;
         int written = 0;
         try {
-            while (c.state == IoConnection.OPEN) {
-                if (!c.writing) {
+            while (s.isOpen()) {
+                if (c.writeSlot == null) {
                     if (c.answersReady == 0) {
                         break;
                     }
                     FrameSlot slot = c.session.slot(c.answered);
                     if (slot.answerLength == 0) {
-                        answerDone(c, slot);
+                        answerDone(c, slot); // KEYFRAME_REQ, DISABLE_SCANOUT: answered by saying nothing
                         continue;
                     }
                     c.gather.clear().add(slot.answer(), 0, slot.answerLength);
@@ -401,32 +497,29 @@ final class IoAgent implements Agent, RequestReader.Control {
                         c.gather.addNative(slot.answerBodyAddress, slot.answerBodyLength);
                     }
                     c.writeSlot = slot;
-                    c.writing = true;
+                    c.lastWriteProgressNanos = now;
                 }
                 long n = c.socket.writev(c.gather);
                 if (n > 0) {
+                    c.lastWriteProgressNanos = now;
                     c.bytesOut += n;
                     counters.bytesOut.getAndAddRelease(n);
                 }
                 if (!c.gather.isEmpty()) {
-                    if (!c.writeInterest) {
-                        c.writeInterest = true;
-                        updateInterest(c);
-                    }
+                    s.writeBlocked(true);
                     break; // socket full: resume on EPOLLOUT from where the kernel stopped
                 }
-                c.writing = false;
-                answerDone(c, c.writeSlot);
+                FrameSlot done = c.writeSlot;
+                c.writeSlot = null;
+                s.writeBlocked(false);
+                answerDone(c, done);
                 written++;
             }
         } catch (ErrnoException e) {
             close(c, "write failed: " + e.getMessage(), counters.closedByPeer);
             return written;
         }
-        if (c.state == IoConnection.OPEN && !c.writing && c.writeInterest) {
-            c.writeInterest = false;
-            updateInterest(c);
-        }
+        syncInterest(c);
         return written;
     }
 
@@ -438,59 +531,51 @@ final class IoAgent implements Agent, RequestReader.Control {
             counters.framesOut.increment();
             stats.recordEncode(slot.encodeNanos);
         } else if (slot.answerLength == ErrorFlyweight.LENGTH
-                && slot.answer().get(java.lang.foreign.ValueLayout.JAVA_BYTE, MessageFlyweight.TYPE_OFFSET) == (byte) Hxfr.MSG_ERROR) {
+                && slot.answer().get(ValueLayout.JAVA_BYTE, MessageFlyweight.TYPE_OFFSET) == (byte) Hxfr.MSG_ERROR) {
             int code = error.wrap(slot.answer(), 0).errorCode();
             counters.errorsOut.increment();
             counters.forErrorCode(code).increment();
             c.errors++;
         }
         if (slot.answerLength > 0) {
-            long took = Math.max(0, System.nanoTime() - slot.receivedNanos); // the last answer byte was just written
+            long took = Math.max(0, clock.nanoTime() - slot.receivedNanos); // the last answer byte was just written
             stats.recordLatency(took);
             if (latencyRecorder != null) {
                 latencyRecorder.recordValue(took);
             }
         }
-        c.writeSlot = null;
         c.answered++;
         c.answersReady--;
         if (c.pools.releasing > 0) {
             byReference.answered(c); // every request before an UNREGISTER_POOL is answered: its pool can go
         }
-        if (c.readPhase == IoConnection.READ_NONE && c.answered == c.submitted) {
-            linger(c);
-            return;
-        }
-        resumeReading(c);
-        if (c.readInterest && c.readPhase == IoConnection.READ_HEADER) {
-            reader.read(c, now, draining); // data may already be waiting; level-triggered epoll would report it, but this saves a cycle
+        c.lastActivityNanos = now;
+        if (c.state.answeringThenClosing()) {
+            if (c.answered == c.submitted) {
+                linger(c);
+            }
+        } else if (!drainStarted) {
+            c.state.resumeReading(); // the window has room; the reader pauses again if it is still full
         }
     }
 
     // ---- closing ----------------------------------------------------------------------------------------
 
-    /** After a fatal answer: shut our side, read and discard until the peer closes or a second passes. */
+    /** Every answer is written: shut our side, then read and discard until the peer closes or the grace ends. */
     private void linger(IoConnection c) {
         try {
             c.socket.shutdownOutput();
         } catch (ErrnoException e) {
-            close(c, c.closeReason, counters.closedFault);
+            close(c, c.closeReason, c.closeCause);
             return;
         }
-        c.readPhase = IoConnection.READ_DISCARD;
-        c.lingerDeadline = now + 1_000_000_000L;
-        c.readInterest = false;
-        resumeReadingForDiscard(c);
-    }
-
-    private void resumeReadingForDiscard(IoConnection c) {
-        c.readInterest = true;
-        updateInterest(c);
+        c.state.linger();
+        c.lingerDeadline = now + LINGER_NS;
     }
 
     @Override
-    public void close(IoConnection c, String reason, org.agrona.concurrent.status.AtomicCounter cause) {
-        if (c.state != IoConnection.OPEN) {
+    public void close(IoConnection c, String reason, AtomicCounter cause) {
+        if (!c.state.isOpen()) {
             return;
         }
         try {
@@ -499,14 +584,17 @@ final class IoAgent implements Agent, RequestReader.Control {
             // closing the fd removes it anyway
         }
         c.socket.close();
-        c.state = IoConnection.CLOSING;
-        c.writing = false;
+        c.state.closing();
+        c.writeSlot = null;
         cause.increment();
         openCount--;
+        closingCount++;
         counters.active.setRelease(openCount);
-        long ms = (now - c.openedNanos) / 1_000_000;
-        log.info("session " + c.session.index + " closed (" + c.peer + "): " + reason + "; " + c.frames + " frames, "
-                + c.errors + " errors, " + c.bytesIn + " bytes in, " + c.bytesOut + " bytes out, " + ms + " ms");
+        if (closedLines.admit(now)) {
+            long ms = (now - c.openedNanos) / 1_000_000;
+            log.info("session " + c.session.index + " closed (" + c.peer + "): " + reason + "; " + c.frames + " frames, "
+                    + c.errors + " errors, " + c.bytesIn + " bytes in, " + c.bytesOut + " bytes out, " + ms + " ms");
+        }
         dispatch.close(c.session);
     }
 
@@ -521,36 +609,91 @@ final class IoAgent implements Agent, RequestReader.Control {
         counters.free(c.memory.stopPublishing());
         byReference.release(c); // nothing reads this connection's pools any more
         agentLoad[s.encodeAgent]--;
-        c.state = IoConnection.FREE;
+        c.state.free();
         c.socket = null;
+        closingCount--;
         freeSessions[freeSessionCount++] = s.index;
+        if (admissionCount > 0) {
+            NativeSocket next = admissionQueue[0];
+            String listener = admissionListeners[0];
+            boolean unix = admissionUnix[0];
+            admissionCount--;
+            System.arraycopy(admissionQueue, 1, admissionQueue, 0, admissionCount);
+            System.arraycopy(admissionListeners, 1, admissionListeners, 0, admissionCount);
+            System.arraycopy(admissionUnix, 1, admissionUnix, 0, admissionCount);
+            admissionQueue[admissionCount] = null;
+            admissionListeners[admissionCount] = null;
+            open(next, listener, unix);
+        }
     }
 
     // ---- housekeeping -----------------------------------------------------------------------------------
 
     private int housekeeping() {
         int work = 0;
-        long stallNs = config.stallTimeoutMs() * 1_000_000L;
         for (IoConnection c : connections) {
-            if (c.state == IoConnection.OPEN && c.readPhase == IoConnection.READ_DISCARD && now - c.lingerDeadline > 0) {
-                close(c, c.closeReason, counters.closedFault);
-                work++;
-            } else if (c.state == IoConnection.OPEN && c.midMessage() && now - c.lastProgressNanos > stallNs) {
-                counters.stalled.increment();
-                close(c, "message stalled: no bytes for " + config.stallTimeoutMs() + " ms in the middle of a message"
-                        + " (--stall-timeout)", counters.closedFault);
+            if (c.state.isOpen() && timedOut(c)) {
                 work++;
             }
         }
+        connectedLines.roll(now);
+        closedLines.roll(now);
+        refusedFullLines.roll(now);
+        refusedCidLines.roll(now);
+        acceptFailedLines.roll(now);
+        reader.rollLogLimits(now);
         if ((boolean) DRAINING.getVolatile(this)) {
             work += drainStep();
         }
         return work;
     }
 
-    /** Shutdown: stop accepting and reading, answer what is in flight, then close every connection. */
+    /** Closes the connection if one of its timeouts passed; returns whether it did. */
+    private boolean timedOut(IoConnection c) {
+        ConnectionState s = c.state;
+        if (s.lingering()) {
+            if (now - c.lingerDeadline > 0) {
+                close(c, c.closeReason, c.closeCause);
+                return true;
+            }
+            return false;
+        }
+        if (s.midMessage()) {
+            if (now - c.lastProgressNanos > stallNs) {
+                counters.stalled.increment();
+                close(c, "message stalled: no bytes for " + config.stallTimeoutMs() + " ms in the middle of a message"
+                        + " (--stall-timeout)", counters.closedFault);
+                return true;
+            }
+            if (now - c.receiveWindowStart >= receiveWindowNs) {
+                long received = c.bytesIn - c.receiveWindowBytes;
+                if (received < config.minReceiveBytes()) {
+                    close(c, "message too slow: " + received + " bytes in " + (now - c.receiveWindowStart) / 1_000_000
+                            + " ms, the minimum is " + config.minReceiveBytes() + " bytes per "
+                            + config.receiveWindowMs() + " ms (--min-receive-rate)", counters.closedTooSlow);
+                    return true;
+                }
+                c.receiveWindowStart = now;
+                c.receiveWindowBytes = c.bytesIn;
+            }
+        }
+        if (c.writeSlot != null && now - c.lastWriteProgressNanos > stallNs) {
+            counters.stalled.increment();
+            close(c, "answer stalled: the peer read none of it for " + config.stallTimeoutMs() + " ms"
+                    + " (--stall-timeout)", counters.closedFault);
+            return true;
+        }
+        if (s.betweenMessages() && c.inFlight() == 0 && now - c.lastActivityNanos > idleNs) {
+            close(c, "idle for " + config.idleTimeoutMs() + " ms with nothing in flight (--idle-timeout)",
+                    counters.closedIdle);
+            return true;
+        }
+        return false;
+    }
+
+    /** Shutdown (any thread): stop accepting and reading, answer what is in flight, then close every connection. */
     void startDraining(long timeoutMs) {
-        drainDeadline = System.nanoTime() + timeoutMs * 1_000_000L;
+        drainTimeoutNs = timeoutMs * 1_000_000L;
         DRAINING.setVolatile(this, true);
         wakeFd.signal();
     }
@@ -560,6 +703,11 @@ final class IoAgent implements Agent, RequestReader.Control {
     }
 
     private int drainStep() {
+        if (!drainStarted) {
+            drainStarted = true;
+            drainDeadline = now + drainTimeoutNs;
+            reader.drain();
+        }
         if (!listenersClosed) {
             listenersClosed = true;
             for (SocketListener l : listeners) {
@@ -570,18 +718,24 @@ final class IoAgent implements Agent, RequestReader.Control {
                 }
                 l.close();
             }
+            for (int i = 0; i < admissionCount; i++) {
+                counters.refused.increment();
+                refuse(admissionQueue[i], "server shutting down");
+                admissionQueue[i] = null;
+            }
+            admissionCount = 0;
         }
         boolean pastDeadline = now - drainDeadline >= 0;
         boolean busy = false;
         for (IoConnection c : connections) {
-            if (c.state == IoConnection.OPEN) {
+            if (c.state.isOpen()) {
                 if (c.answered == c.submitted || pastDeadline) {
                     close(c, pastDeadline ? "server shutting down (answers still in flight were dropped)"
                             : "server shutting down", counters.closedFault);
                 } else {
                     busy = true;
                 }
-            } else if (c.state == IoConnection.CLOSING) {
+            } else if (c.state.isClosing()) {
                 busy = !pastDeadline || busy;
             }
         }
@@ -605,15 +759,21 @@ final class IoAgent implements Agent, RequestReader.Control {
     @Override
     public void onClose() {
         for (IoConnection c : connections) {
-            if (c.state == IoConnection.OPEN) {
+            if (c.state.isOpen()) {
                 c.socket.close();
-                c.state = IoConnection.FREE;
+                c.state.closing();
             }
         }
         if (!listenersClosed) {
             for (SocketListener l : listeners) {
                 l.close();
             }
+        }
+        for (int i = 0; i < admissionCount; i++) {
+            admissionQueue[i].close();
+        }
+        if (inlineEncoder != null) {
+            inlineEncoder.onClose();
         }
         epoll.close();
         wakeFd.close();

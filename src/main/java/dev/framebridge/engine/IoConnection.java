@@ -4,29 +4,23 @@ import dev.framebridge.frame.ConnectionMemory;
 import dev.framebridge.frame.FrameSlot;
 import dev.framebridge.transport.GatherList;
 import dev.framebridge.transport.NativeSocket;
+import org.agrona.concurrent.status.AtomicCounter;
 
-/** What the I/O agent keeps per connection. Touched by the I/O agent's thread only. */
+/**
+ * What the I/O agent keeps per connection: the socket, its {@link ConnectionState}, the in-order request counts,
+ * the answer being written, and the totals its close line reports. Touched by the I/O agent's thread only.
+ */
 final class IoConnection {
-    static final int FREE = 0;
-    static final int OPEN = 1;
-    /** Socket closed; waiting for the encode agent to let go of the session (CLOSED) before reuse. */
-    static final int CLOSING = 2;
-
-    static final int READ_HEADER = 0;
-    static final int READ_BODY = 1;
-    static final int READ_PIXELS = 2;
-    static final int READ_SKIP = 3;
-    /** A fatal rejection was answered (or will be): read nothing more, close once every answer is written. */
-    static final int READ_NONE = 4;
-    /** The fatal answer is written and our side shut down: discard input until the peer closes (or a grace period
-     * ends), so closing does not reset the connection before the peer has read the ERROR. */
-    static final int READ_DISCARD = 5;
-
     final Session session;
+    final ConnectionState state = new ConnectionState();
     final GatherList gather = new GatherList(2);
-    int state = FREE;
+    final ConvertOnArrival converter = new ConvertOnArrival();
     NativeSocket socket;
     String peer;
+    /** The frame memory this connection's slots hold, against its limit (set once by the I/O agent). */
+    ConnectionMemory memory;
+    /** HELLO, granted capabilities and registered pools (frames by reference). */
+    final ConnectionPools pools;
 
     long submitted;
     long answered;
@@ -34,29 +28,27 @@ final class IoConnection {
     /** Answers that came back from the encode agent, written or (after a close) dropped. */
     long answersReceived;
 
-    int readPhase;
-    long readPosition;
-    long readTarget;
-    long skipRemaining;
-    long lastProgressNanos;
-    boolean readInterest;
-    boolean writeInterest;
-
-    boolean writing;
+    /** The slot whose answer is being written (part-written when the socket was full); null between answers. */
     FrameSlot writeSlot;
-    final ConvertOnArrival converter = new ConvertOnArrival();
-    /** The frame memory this connection's slots hold, against its limit (set once by the I/O agent). */
-    ConnectionMemory memory;
-    /** HELLO, granted capabilities and registered pools (frames by reference). */
-    final ConnectionPools pools;
 
+    /** Last byte received (the stall timeout). */
+    long lastProgressNanos;
+    /** Last byte received or answer written (the idle timeout; the longest idle is closed first for a newcomer). */
+    long lastActivityNanos;
+    /** Last byte of a part-written answer the peer took (a peer that reads nothing stalls like one that sends nothing). */
+    long lastWriteProgressNanos;
+    /** The minimum receive rate's current window for the message in progress: when it began and bytesIn then. */
+    long receiveWindowStart;
+    long receiveWindowBytes;
     long lingerDeadline;
     long openedNanos;
     long frames;
     long errors;
     long bytesIn;
     long bytesOut;
+    /** Why the connection will close once its answers are written (ANSWER_THEN_CLOSE), and what that counts as. */
     String closeReason;
+    AtomicCounter closeCause;
 
     IoConnection(Session session, int maxPools) {
         this.session = session;
@@ -68,36 +60,29 @@ final class IoConnection {
         pools.reset(fdCapable);
         this.socket = socket;
         this.peer = peer;
-        state = OPEN;
+        state.open();
         submitted = 0;
         answered = 0;
         answersReady = 0;
         answersReceived = 0;
-        readPhase = READ_HEADER;
-        readPosition = 0;
-        readTarget = 0;
-        skipRemaining = 0;
-        lastProgressNanos = now;
-        readInterest = true;
-        writeInterest = false;
-        writing = false;
         writeSlot = null;
         gather.clear();
+        lastProgressNanos = now;
+        lastActivityNanos = now;
+        lastWriteProgressNanos = now;
+        receiveWindowStart = now;
+        receiveWindowBytes = 0;
+        lingerDeadline = 0;
         openedNanos = now;
         frames = 0;
         errors = 0;
         bytesIn = 0;
         bytesOut = 0;
         closeReason = null;
+        closeCause = null;
     }
 
     int inFlight() {
         return (int) (submitted - answered);
-    }
-
-    /** True while part of a message has been read and the rest has not. */
-    boolean midMessage() {
-        return readPhase == READ_BODY || readPhase == READ_PIXELS || readPhase == READ_SKIP
-                || (readPhase == READ_HEADER && readPosition > 0);
     }
 }

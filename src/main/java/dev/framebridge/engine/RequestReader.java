@@ -16,21 +16,27 @@ import dev.framebridge.protocol.Rejection;
 import dev.framebridge.protocol.ScanoutIdFlyweight;
 import dev.framebridge.transport.NativeSocket;
 import java.lang.foreign.MemorySegment;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.status.AtomicCounter;
 
 /**
- * The I/O agent's read side: a state machine per connection (header, fixed body, pixels, skip) that reads straight
- * into the connection's next frame slot, validates with {@link HxfrDecoder} before trusting a field, and submits
- * each complete request — or its ERROR, written here — to the session's encode agent, in order.
- * Runs on the I/O agent's thread; allocates nothing unless a message is rejected.
+ * The I/O agent's read side: reads a connection's messages through the reading phases of its
+ * {@link ConnectionState} (header, fixed body, payload, skip) straight into the connection's next frame slot,
+ * validates with {@link HxfrDecoder} before trusting a field, and submits each complete request — or its ERROR,
+ * written here — to the session's encode agent, in order. {@link #read} returns after each complete request, so the
+ * I/O agent can send its answer before reading the next. Runs on the I/O agent's thread; allocates nothing unless a
+ * message is rejected.
+ *
+ * <p>To add a message type: its fixed body length in {@link HxfrDecoder#fixedBodyLength}, its check in
+ * {@link HxfrDecoder}, a case in {@link #onBody} (or {@link #onHeader} for a type without a body) that submits a
+ * new {@link SlotKind} or expects a payload, and the answer in {@link EncodeAgent}.
  */
 final class RequestReader {
     private static final int SKIP_BUFFER = 64 * 1024;
 
     /** What the reader asks of the I/O agent that owns the sockets. */
     interface Control {
-        void close(IoConnection c, String reason, org.agrona.concurrent.status.AtomicCounter cause);
-
-        void pauseReading(IoConnection c);
+        void close(IoConnection c, String reason, AtomicCounter cause);
     }
 
     private final HxfrDecoder decoder;
@@ -40,7 +46,10 @@ final class RequestReader {
     private final EngineLog log;
     private final MemorySegment skipBuffer;
     private final boolean convertRgb;
-    private boolean answerFirst;
+    /** The I/O agent's clock as of this duty cycle (progress stamps). */
+    private final NanoClock cycleClock;
+    /** The clock itself, read when a request is complete (its latency starts at its last byte). */
+    private final NanoClock clock;
     private final HeaderFlyweight header = new HeaderFlyweight();
     private final FrameRequestFlyweight frameRequest = new FrameRequestFlyweight();
     private final ConfigRequestFlyweight configRequest = new ConfigRequestFlyweight();
@@ -51,12 +60,13 @@ final class RequestReader {
     private final ByReference byReference;
     /** Fds that arrive with a message (SCM_RIGHTS), on connections granted fd pools. */
     private final int[] receivedFds = new int[NativeSocket.MAX_PASSED_FDS];
-    private long now;
+    private final LogRateLimit rejectedLines;
     private boolean draining;
 
     /** @param convertRgb convert BGRA/RGBA frames to NV12 as they arrive (the backend takes converted frames) */
     RequestReader(HxfrDecoder decoder, EncodeDispatch dispatch, Control control, EngineCounters counters, EngineLog log,
-                  MemorySegment skipBuffer, boolean convertRgb, ByReference byReference) {
+                  MemorySegment skipBuffer, boolean convertRgb, NanoClock cycleClock, NanoClock clock,
+                  ByReference byReference) {
         if (skipBuffer.byteSize() < SKIP_BUFFER) {
             throw new IllegalArgumentException("skip buffer must hold " + SKIP_BUFFER + " bytes");
         }
@@ -67,35 +77,41 @@ final class RequestReader {
         this.log = log;
         this.skipBuffer = skipBuffer;
         this.convertRgb = convertRgb;
+        this.cycleClock = cycleClock;
+        this.clock = clock;
         this.byReference = byReference;
+        this.rejectedLines = new LogRateLimit(log, "rejected messages");
     }
 
-    /** The encoder runs on the I/O thread: stop reading after each complete request so its answer goes out first. */
-    void answerFirst(boolean on) {
-        this.answerFirst = on;
+    /** Housekeeping: the rate-limited log lines say how many they held back. */
+    void rollLogLimits(long now) {
+        rejectedLines.roll(now);
     }
 
     static long skipBufferBytes() {
         return SKIP_BUFFER;
     }
 
+    /** The server is shutting down: read no new request (the ones in flight are still answered). */
+    void drain() {
+        draining = true;
+    }
 
-    /** Reads and handles what the socket has now, until it has nothing more or reading must pause. */
-    int read(IoConnection c, long now, boolean draining) {
-        this.now = now;
-        this.draining = draining;
+    /**
+     * Reads what the socket has now, until one request is complete (and submitted), the socket has nothing more,
+     * reading must pause (the window is full) or the connection stops reading. A lingering connection's input is
+     * discarded. Returns how many reads made progress.
+     */
+    int read(IoConnection c) {
+        ConnectionState s = c.state;
+        long submitted = c.submitted;
         int work = 0;
         try {
-            long submitted = c.submitted;
-            while (c.state == IoConnection.OPEN) {
-                int progress = readStep(c);
-                if (progress <= 0) {
-                    break;
-                }
+            if (s.lingering()) {
+                return discard(c);
+            }
+            while (s.reading() && c.submitted == submitted && readStep(c) > 0) {
                 work++;
-                if (answerFirst && c.submitted != submitted) {
-                    break; // the encoder runs on this thread: answer this request before reading the next
-                }
             }
         } catch (ErrnoException e) {
             control.close(c, "read failed: " + e.getMessage(), counters.closedFault);
@@ -105,76 +121,58 @@ final class RequestReader {
 
     /** One read and whatever it completes; returns 0 when the socket has nothing more now (or reading paused). */
     private int readStep(IoConnection c) throws ErrnoException {
-        switch (c.readPhase) {
-            case IoConnection.READ_HEADER: {
+        ConnectionState s = c.state;
+        switch (s.phase()) {
+            case ConnectionState.HEADER: {
                 if (c.inFlight() >= c.session.window || draining) {
-                    control.pauseReading(c);
+                    if (s.pauseReading()) {
+                        counters.backpressure.increment();
+                    }
                     return 0;
                 }
                 FrameSlot slot = c.session.slot(c.submitted);
-                long n = receive(c, slot.request(), c.readPosition, MessageFlyweight.HEADER_LENGTH - c.readPosition);
-                if (n <= 0) {
+                if (receive(c, slot.request(), s.position(), s.remaining()) <= 0) {
                     return 0;
                 }
-                if (c.readPosition < MessageFlyweight.HEADER_LENGTH) {
-                    return 1;
+                if (s.remaining() == 0) {
+                    onHeader(c, slot);
                 }
-                onHeader(c, slot);
                 return 1;
             }
-            case IoConnection.READ_BODY: {
+            case ConnectionState.BODY: {
                 FrameSlot slot = c.session.slot(c.submitted);
-                long n = receive(c, slot.request(), c.readPosition, c.readTarget - c.readPosition);
-                if (n <= 0) {
+                if (receive(c, slot.request(), s.position(), s.remaining()) <= 0) {
                     return 0;
                 }
-                if (c.readPosition == c.readTarget) {
+                if (s.remaining() == 0) {
                     onBody(c, slot);
                 }
                 return 1;
             }
-            case IoConnection.READ_PIXELS: {
+            case ConnectionState.PAYLOAD: {
                 FrameSlot slot = c.session.slot(c.submitted);
-                long end = memory.receivable(slot, c.readPosition, c.readTarget);
+                long end = memory.receivable(slot, s.position(), s.position() + s.remaining());
                 if (end < 0) {
-                    refuseForMemory(c, slot, c.readTarget - c.readPosition + c.skipRemaining);
+                    refuseForMemory(c, slot);
+                    s.abandonPayload();
                     return 1;
                 }
-                long n = receive(c, slot.pixels(), c.readPosition, end - c.readPosition);
-                if (n <= 0) {
+                if (receive(c, slot.pixels(), s.position(), end - s.position()) <= 0) {
                     return 0;
                 }
-                if (c.readPosition < c.readTarget) {
-                    c.converter.arrived(c.readPosition);
+                if (s.remaining() > 0) {
+                    c.converter.arrived(s.position());
                 } else {
-                    if (c.converter.finish(slot)) {
-                        counters.framesConverted.increment();
-                    }
-                    counters.framesIn.increment();
-                    counters.framesInBand.increment();
-                    counters.bytesInBand.getAndAddRelease(c.readTarget);
-                    c.frames++;
-                    submit(c, slot, SlotKind.FRAME);
-                    nextMessage(c);
+                    onPixels(c, slot);
                 }
                 return 1;
             }
-            case IoConnection.READ_DISCARD: {
-                long n = c.socket.read(skipBuffer, 0, SKIP_BUFFER);
-                if (n < 0) {
-                    control.close(c, c.closeReason, counters.closedFault);
-                }
-                return n > 0 ? 1 : 0;
-            }
-            case IoConnection.READ_SKIP: {
-                long n = receive(c, skipBuffer, 0, Math.min(SKIP_BUFFER, c.skipRemaining));
-                if (n <= 0) {
+            case ConnectionState.SKIP: {
+                if (receive(c, skipBuffer, 0, Math.min(SKIP_BUFFER, s.remaining())) <= 0) {
                     return 0;
                 }
-                c.readPosition = 0;
-                c.skipRemaining -= n;
-                if (c.skipRemaining == 0) {
-                    nextMessage(c);
+                if (s.remaining() == 0) {
+                    s.partDone();
                 }
                 return 1;
             }
@@ -183,13 +181,30 @@ final class RequestReader {
         }
     }
 
+    /** LINGER: read and drop whatever comes until the peer closes. */
+    private int discard(IoConnection c) throws ErrnoException {
+        int work = 0;
+        while (true) {
+            long n = c.socket.read(skipBuffer, 0, SKIP_BUFFER);
+            if (n < 0) {
+                control.close(c, c.closeReason, c.closeCause);
+                return work + 1;
+            }
+            if (n == 0) {
+                return work;
+            }
+            work++;
+        }
+    }
+
     /**
-     * recv into {@code dst}; advances the read position; handles end of stream. On a connection granted fd pools,
+     * recv into {@code dst}; advances the state's position; handles end of stream. On a connection granted fd pools,
      * headers and fixed bodies are read with recvmsg, so an fd attached to a REGISTER_POOL is collected, not dropped.
      */
     private long receive(IoConnection c, MemorySegment dst, long offset, long len) throws ErrnoException {
         long n;
-        if (c.pools.receivesFds() && (c.readPhase == IoConnection.READ_HEADER || c.readPhase == IoConnection.READ_BODY)) {
+        int phase = c.state.phase();
+        if (c.pools.receivesFds() && (phase == ConnectionState.HEADER || phase == ConnectionState.BODY)) {
             n = c.socket.readWithFds(dst, offset, len, receivedFds);
             if (c.socket.receivedFdCount() > 0) {
                 byReference.onFds(c, receivedFds, c.socket.receivedFdCount());
@@ -198,25 +213,34 @@ final class RequestReader {
             n = c.socket.read(dst, offset, len);
         }
         if (n > 0) {
-            c.readPosition += n;
+            long now = cycleClock.nanoTime();
+            if (c.state.betweenMessages()) {
+                // A message begins: the minimum receive rate's first window starts with its first byte.
+                c.receiveWindowStart = now;
+                c.receiveWindowBytes = c.bytesIn;
+            }
+            c.state.advance(n);
             c.bytesIn += n;
             c.lastProgressNanos = now;
+            c.lastActivityNanos = now;
             counters.bytesIn.getAndAddRelease(n);
         } else if (n < 0) {
-            String reason;
-            if (c.midMessage()) {
-                reason = "peer hung up in the middle of a message";
-                control.close(c, reason, counters.closedFault);
+            if (c.state.midMessage()) {
+                control.close(c, "peer hung up in the middle of a message", counters.closedFault);
             } else if (c.inFlight() > 0) {
                 // The peer finished sending (maybe only half-closed): answer what it asked for, then close.
-                c.readPhase = IoConnection.READ_NONE;
-                c.closeReason = "peer closed its sending side; answered the requests in flight";
-                control.pauseReading(c);
+                answerThenClose(c, "peer closed its sending side; answered the requests in flight", counters.closedByPeer);
             } else {
                 control.close(c, "peer closed", counters.closedByPeer);
             }
         }
         return n;
+    }
+
+    private void answerThenClose(IoConnection c, String reason, AtomicCounter cause) {
+        c.state.answerThenClose();
+        c.closeReason = reason;
+        c.closeCause = cause;
     }
 
     private void onHeader(IoConnection c, FrameSlot slot) {
@@ -239,8 +263,7 @@ final class RequestReader {
         }
         int body = HxfrDecoder.fixedBodyLength(type);
         if (body > 0) {
-            c.readPhase = IoConnection.READ_BODY;
-            c.readTarget = MessageFlyweight.HEADER_LENGTH + body;
+            c.state.expectBody(MessageFlyweight.HEADER_LENGTH + body);
             return;
         }
         // PING, KEYFRAME_REQ: no body; any payload is ignored.
@@ -272,14 +295,12 @@ final class RequestReader {
                 PixelFormat format = PixelFormat.ofFourcc(f.format());
                 long needed = format.frameBytes(f.stride(), f.height());
                 if (!memory.admit(slot, f, format, needed, convertRgb)) {
-                    refuseForMemory(c, slot, f.pixelBytes());
+                    refuseForMemory(c, slot);
+                    skip(c, f.pixelBytes());
                     return;
                 }
                 c.converter.start(slot, convertRgb ? format : null, (int) f.width(), (int) f.height(), (int) f.stride());
-                c.readPhase = IoConnection.READ_PIXELS;
-                c.readPosition = 0;
-                c.readTarget = needed;
-                c.skipRemaining = f.pixelBytes() - needed;
+                c.state.expectPayload(needed, f.pixelBytes() - needed);
                 return;
             }
             case Hxfr.MSG_CONFIG_REQ -> {
@@ -334,6 +355,19 @@ final class RequestReader {
         skip(c, extra);
     }
 
+    /** PAYLOAD complete: the frame's pixels are in the slot. */
+    private void onPixels(IoConnection c, FrameSlot slot) {
+        if (c.converter.finish(slot)) {
+            counters.framesConverted.increment();
+        }
+        counters.framesIn.increment();
+        counters.framesInBand.increment();
+        counters.bytesInBand.getAndAddRelease(c.state.position());
+        c.frames++;
+        submit(c, slot, SlotKind.FRAME);
+        c.state.partDone();
+    }
+
     /** Answers the current request with ERROR (in order, through the encode agent) and skips or closes. */
     private void reject(IoConnection c, FrameSlot slot, int sessionId, long bytesToSkip) {
         reject(c, slot, sessionId, bytesToSkip, decoder.rejection());
@@ -343,54 +377,37 @@ final class RequestReader {
         slot.resetAnswer();
         error.wrap(slot.answer(), 0).set(sessionId, r.errorCode(), r.message());
         slot.answerLength = ErrorFlyweight.LENGTH;
-        log.info("rejected a message from " + c.peer + ": " + r);
+        if (rejectedLines.admit(cycleClock.nanoTime())) {
+            log.info("rejected a message from " + c.peer + ": " + r);
+        }
         counters.recordDistinct(r.message());
         submit(c, slot, SlotKind.ANSWERED);
         if (r.closeConnection()) {
-            c.readPhase = IoConnection.READ_NONE;
-            c.closeReason = ErrorCode.name(r.errorCode()) + ": " + r.message();
-            control.pauseReading(c);
+            answerThenClose(c, ErrorCode.name(r.errorCode()) + ": " + r.message(), counters.closedFault);
         } else {
             skip(c, bytesToSkip);
         }
     }
 
-    /** A frame the memory limits refused (its ERROR is in the slot): answer it in order, skip its pixels, go on. */
-    private void refuseForMemory(IoConnection c, FrameSlot slot, long bytesToSkip) {
+    /** A frame the memory limits refused (its ERROR is in the slot): answer it in order; the caller skips its pixels. */
+    private void refuseForMemory(IoConnection c, FrameSlot slot) {
         counters.framesIn.increment();
         counters.refusedForMemory.increment();
         c.frames++;
-        log.info("refused a frame from " + c.peer + ": " + memory.message());
+        if (rejectedLines.admit(cycleClock.nanoTime())) {
+            log.info("refused a frame from " + c.peer + ": " + memory.message());
+        }
         counters.recordDistinct(memory.limitReached());
         submit(c, slot, SlotKind.ANSWERED);
-        skip(c, bytesToSkip);
     }
 
-    private void skip(IoConnection c, long bytes) {
-        if (bytes > 0) {
-            c.readPhase = IoConnection.READ_SKIP;
-            c.readPosition = 0;
-            c.skipRemaining = bytes;
-        } else {
-            nextMessage(c);
-        }
-    }
-
-    private void nextMessage(IoConnection c) {
-        if (c.readPhase == IoConnection.READ_PIXELS && c.skipRemaining > 0) {
-            c.readPhase = IoConnection.READ_SKIP;
-            c.readPosition = 0;
-            return;
-        }
-        c.readPhase = IoConnection.READ_HEADER;
-        c.readPosition = 0;
-        c.readTarget = 0;
-        c.skipRemaining = 0;
+    private static void skip(IoConnection c, long bytes) {
+        c.state.skip(bytes);
     }
 
     private void submit(IoConnection c, FrameSlot slot, int kind) {
         slot.kind = kind;
-        slot.receivedNanos = System.nanoTime(); // the last byte was just read (the cycle's clock may be a whole frame older)
+        slot.receivedNanos = clock.nanoTime(); // the last byte was just read (the cycle's clock may be a whole frame older)
         c.submitted++;
         counters.inFlight.getAndAddRelease(1);
         dispatch.request(c.session);

@@ -29,15 +29,19 @@ final class WakeableIdleStrategy implements IdleStrategy {
     private volatile boolean parked;
     private int idleCount;
     private final java.util.function.BooleanSupplier hasWork;
+    private final DutyCycleCounts duty;
 
     /**
      * @param hasWork checked after announcing the park, so a publish that raced with it is never missed
+     * @param duty    counts each park
      */
-    WakeableIdleStrategy(int spins, int yields, long parkNanos, java.util.function.BooleanSupplier hasWork) {
+    WakeableIdleStrategy(int spins, int yields, long parkNanos, java.util.function.BooleanSupplier hasWork,
+                         DutyCycleCounts duty) {
         this.spins = spins;
         this.yields = yields;
         this.parkNanos = parkNanos;
         this.hasWork = hasWork;
+        this.duty = duty;
     }
 
     @Override
@@ -62,6 +66,7 @@ final class WakeableIdleStrategy implements IdleStrategy {
             }
             PARKED.setVolatile(this, true);
             if (!hasWork.getAsBoolean()) {
+                duty.parked();
                 LockSupport.parkNanos(this, parkNanos);
             }
             PARKED.setVolatile(this, false);

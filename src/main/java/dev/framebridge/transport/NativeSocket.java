@@ -48,12 +48,9 @@ public final class NativeSocket implements AutoCloseable {
     private static final long POLLFD_AT = IOV_AT + LibCLayouts.iovec.byteSize();
     private static final long SCRATCH_SIZE = POLLFD_AT + LibCLayouts.pollfd.byteSize();
 
-    private static final int RECV = 0;
-    private static final int SEND = 1;
-    private static final int SENDMSG = 2;
-    private static final int RECVMSG = 3;
-    /** {@link #transfer}'s "not now" (EAGAIN); every kernel count is ≥ 0. */
+    /** {@link #settle}'s "not now" (EAGAIN) and "call again" (EINTR); every kernel count is ≥ 0. */
     private static final long WOULD_BLOCK = -2;
+    private static final long INTERRUPTED = -3;
 
     private final int fd;
     private final String peer;
@@ -131,7 +128,10 @@ public final class NativeSocket implements AutoCloseable {
         if (len == 0) {
             return 0;
         }
-        long n = transfer(RECV, address, len, 0, recvCall);
+        long n;
+        do {
+            n = settle(LibC.recv(errno, fd, address, len, 0), recvCall);
+        } while (n == INTERRUPTED);
         return n == WOULD_BLOCK ? 0 : n == 0 ? -1 : n;
     }
 
@@ -146,7 +146,10 @@ public final class NativeSocket implements AutoCloseable {
         if (len == 0) {
             return 0;
         }
-        long n = transfer(SEND, address, len, LibC.MSG_NOSIGNAL, sendCall);
+        long n;
+        do {
+            n = settle(LibC.send(errno, fd, address, len, LibC.MSG_NOSIGNAL), sendCall);
+        } while (n == INTERRUPTED);
         return n == WOULD_BLOCK ? 0 : n;
     }
 
@@ -165,7 +168,10 @@ public final class NativeSocket implements AutoCloseable {
         msghdr.fill((byte) 0);
         msghdr.set(JAVA_LONG, MSG_IOV, list.pendingAddress());
         msghdr.set(JAVA_LONG, MSG_IOVLEN, list.pendingEntries());
-        long n = transfer(SENDMSG, 0, 0, LibC.MSG_NOSIGNAL, sendCall);
+        long n;
+        do {
+            n = settle(LibC.sendmsg(errno, fd, msghdr, LibC.MSG_NOSIGNAL), sendCall);
+        } while (n == INTERRUPTED);
         if (n == WOULD_BLOCK) {
             return 0;
         }
@@ -195,7 +201,10 @@ public final class NativeSocket implements AutoCloseable {
         for (int i = 0; i < fdCount; i++) {
             control.set(JAVA_INT, CMSG_DATA + (long) i * Integer.BYTES, fds[i]);
         }
-        long n = transfer(SENDMSG, 0, 0, LibC.MSG_NOSIGNAL, sendFdsCall);
+        long n;
+        do {
+            n = settle(LibC.sendmsg(errno, fd, msghdr, LibC.MSG_NOSIGNAL), sendFdsCall);
+        } while (n == INTERRUPTED);
         return n == WOULD_BLOCK ? 0 : n;
     }
 
@@ -210,7 +219,10 @@ public final class NativeSocket implements AutoCloseable {
             return 0;
         }
         prepareMessage(address, len, CONTROL_SIZE); // the kernel updates the msghdr only when the call succeeds
-        long n = transfer(RECVMSG, 0, 0, LibC.MSG_CMSG_CLOEXEC, recvFdsCall);
+        long n;
+        do {
+            n = settle(LibC.recvmsg(errno, fd, msghdr, LibC.MSG_CMSG_CLOEXEC), recvFdsCall);
+        } while (n == INTERRUPTED);
         if (n == WOULD_BLOCK) {
             return 0;
         }
@@ -303,34 +315,24 @@ public final class NativeSocket implements AutoCloseable {
     }
 
     /**
-     * The one loop around every data-moving call: retried on EINTR, {@link #WOULD_BLOCK} on EAGAIN, an exception
-     * naming {@code call} on anything else, otherwise the kernel's byte count. Which call is a constant at each call
-     * site, so the switch folds away once inlined; no lambda, nothing allocated.
-     *
-     * @param address the buffer for {@link #RECV} and {@link #SEND}; {@link #SENDMSG} and {@link #RECVMSG} use the
-     *                prepared msghdr instead
-     * @param len     the buffer's length, likewise
+     * The one reading of a data-moving call's result, shared by every call site, each of which is the same loop:
+     * {@code do n = settle(LibC.call(errno, ...), name); while (n == INTERRUPTED);}. A byte count passes as is;
+     * EINTR says call again; EAGAIN is {@link #WOULD_BLOCK}; anything else throws an exception naming the call. The
+     * downcall stays at its call site and this method is tiny: no lambda, nothing allocated, and C2 still removes
+     * the errno capture's temporaries (a shared method that made the downcalls itself cost 40 bytes per frame).
      */
-    private long transfer(int op, long address, long len, int flags, String call) throws ErrnoException {
-        while (true) {
-            long n = switch (op) {
-                case RECV -> LibC.recv(errno, fd, address, len, flags);
-                case SEND -> LibC.send(errno, fd, address, len, flags);
-                case SENDMSG -> LibC.sendmsg(errno, fd, msghdr, flags);
-                case RECVMSG -> LibC.recvmsg(errno, fd, msghdr, flags);
-                default -> throw new IllegalArgumentException("unknown socket call " + op);
-            };
-            if (n >= 0) {
-                return n;
-            }
-            int e = errno.get();
-            if (e == LibC.EAGAIN) {
-                return WOULD_BLOCK;
-            }
-            if (e != LibC.EINTR) {
-                throw errno.exception(call);
-            }
+    private long settle(long result, String call) throws ErrnoException {
+        if (result >= 0) {
+            return result;
         }
+        int e = errno.get();
+        if (e == LibC.EINTR) {
+            return INTERRUPTED;
+        }
+        if (e == LibC.EAGAIN) {
+            return WOULD_BLOCK;
+        }
+        throw errno.exception(call);
     }
 
     private void prepareMessage(long address, long len, long controlLen) {

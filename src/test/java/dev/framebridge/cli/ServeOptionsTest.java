@@ -71,5 +71,20 @@ class ServeOptionsTest {
         assertEquals("--idle nap unknown: use one of [default, spin, yield, backoff]", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> parse("serve", "--listen", "unix:/x", "--profile", "extended"));
         assertEquals("--profile extended unknown: use baseline, main or high", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> parse("serve", "--listen", "unix:/x", "--min-receive-rate", "fast"));
+        assertEquals("--min-receive-rate fast is not BYTES/SECONDS (e.g. 16384/10), or 0 for off", e.getMessage());
+    }
+
+    @Test
+    void idleTimeoutAndMinimumReceiveRateReachTheEngine() {
+        EngineConfig defaults = parse("serve", "--listen", "unix:/x");
+        assertEquals(30_000, defaults.idleTimeoutMs());
+        assertEquals(16_384, defaults.minReceiveBytes());
+        assertEquals(10_000, defaults.receiveWindowMs());
+        EngineConfig c = parse("serve", "--listen", "unix:/x", "--idle-timeout", "5000", "--min-receive-rate", "1000/2");
+        assertEquals(5_000, c.idleTimeoutMs());
+        assertEquals(1_000, c.minReceiveBytes());
+        assertEquals(2_000, c.receiveWindowMs());
+        assertEquals(0, parse("serve", "--listen", "unix:/x", "--min-receive-rate", "0").minReceiveBytes());
     }
 }

@@ -65,6 +65,7 @@ class EncodeAgentTest {
         OneToOneRingBuffer answers = RingMessages.newRing(64);
         EncoderDefaults defaults = new EncoderDefaults(0, 30, 1, 60, 77, "ultrafast", 1, counters.encoderOpens);
         EncodeAgent agent = new EncodeAgent(0, requests, answers, backend, defaults, new Session[] {session},
+                org.agrona.concurrent.SystemNanoClock.INSTANCE,
                 () -> { }, (s, m) -> { throw new AssertionError("encoder error: " + m); });
         toClose.add(agent::onClose);
 

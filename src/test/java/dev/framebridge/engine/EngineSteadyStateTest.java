@@ -1,5 +1,6 @@
 package dev.framebridge.engine;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.management.ThreadMXBean;
@@ -80,26 +81,34 @@ class EngineSteadyStateTest {
     }
 
     @Test
-    void idleEngineParksItsThreadsInsteadOfSpinning() throws Exception {
-        ThreadMXBean mx = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+    void idleAgentsParkOnEveryIdleCycleInsteadOfSpinning() throws Exception {
+        // Counted, not timed: once past its short spin-then-yield phase, an idle agent's idle strategy parks on
+        // every cycle with nothing to do, so its cycles and parks grow together. A spinning agent would run
+        // millions of cycles and never park; a loaded machine only makes both counts grow more slowly.
         try (EngineHarness h = new EngineHarness(dir, c -> c.encodeAgents(2))) {
-            Thread.sleep(500); // past the spin-then-yield phase
-            List<Thread> agents = h.engine.agentThreads();
-            long before = 0;
-            for (Thread t : agents) {
-                before += mx.getThreadCpuTime(t.threadId());
+            List<DutyCycleCounts> agents = h.engine.dutyCycles();
+            assertEquals(3, agents.size(), "the I/O agent and two encode agents");
+            for (DutyCycleCounts a : agents) {
+                EngineSystemTest.waitFor(() -> a.parks() >= 2);
             }
-            long wallStart = System.nanoTime();
-            Thread.sleep(2_000);
-            long wall = System.nanoTime() - wallStart;
-            long after = 0;
-            for (Thread t : agents) {
-                after += mx.getThreadCpuTime(t.threadId());
+            long[] cycles = new long[agents.size()];
+            long[] parks = new long[agents.size()];
+            for (int i = 0; i < cycles.length; i++) {
+                parks[i] = agents.get(i).parks();
+                cycles[i] = agents.get(i).cycles();
             }
-            double share = (after - before) / (double) wall;
-            System.out.printf("idle engine: %d agent threads used %.2f%% of one core%n", agents.size(), share * 100);
-            // A spinning agent would use ~100% of a core each; parked ones wake 10 times a second for housekeeping.
-            assertTrue(share < 0.05, "idle agents used " + share * 100 + "% of a core");
+            for (DutyCycleCounts a : agents) {
+                long from = a.parks();
+                EngineSystemTest.waitFor(() -> a.parks() >= from + 5);
+            }
+            for (int i = 0; i < cycles.length; i++) {
+                long moreCycles = agents.get(i).cycles() - cycles[i];
+                long moreParks = agents.get(i).parks() - parks[i];
+                System.out.printf("idle agent %d: %d cycles, %d parks%n", i, moreCycles, moreParks);
+                // One cycle per park, plus at most one spin-then-yield run should something wake it with work.
+                assertTrue(moreCycles <= moreParks + Engine.DEFAULT_SPINS + Engine.DEFAULT_YIELDS + 2,
+                        "agent " + i + " ran " + moreCycles + " cycles for " + moreParks + " parks");
+            }
         }
     }
 }
