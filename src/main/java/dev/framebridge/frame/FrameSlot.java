@@ -195,16 +195,9 @@ public final class FrameSlot {
     }
 
     /**
-     * The pixel area, at least {@code bytes} long: normally sized by {@link #prepareFrame} already. Mapping here
-     * charges nothing, so a caller writing more than {@link #receivable} allows is not counted.
-     */
-    public MemorySegment pixels(long bytes) {
-        return atLeast(pixels, bytes);
-    }
-
-    /**
      * The converted-frame area (the pixels in the encoder's format, written while they arrive), at least
-     * {@code bytes} long: normally sized by {@link #prepareFrame}, which charges it as rows arrive.
+     * {@code bytes} long: sized by {@link #prepareFrame}, which charges it as rows arrive. Should a caller ask for
+     * more than was prepared, the area is remapped here without a charge (a miscount, never a fault).
      */
     public MemorySegment converted(long bytes) {
         return atLeast(converted, bytes);
