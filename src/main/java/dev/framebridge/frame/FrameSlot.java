@@ -152,8 +152,9 @@ public final class FrameSlot {
 
     /**
      * How far the pixels of the prepared frame may be received now, from {@code position} towards {@code target}:
-     * {@code target} when that part is charged (a frame like the last one: no work at all), else the end of the
-     * next chunk, charged now with the converted rows it completes.
+     * {@code target} when that part is charged (a frame like the last one: no work at all), else the end of what is
+     * charged, and once {@code position} reaches it, the end of the next chunk, charged now with the converted rows
+     * it completes: the charge runs at most one chunk ahead of the bytes, however often a read comes back short.
      *
      * @return an end beyond {@code position}, or minus the verdict when the budget refused the next chunk
      * ({@link ConnectionMemory#OVER_TOTAL_LIMIT}: other connections took the memory since the frame was prepared)
@@ -162,8 +163,11 @@ public final class FrameSlot {
         if (target <= receivable) {
             return target;
         }
+        if (position < receivable) {
+            return receivable; // the charged part is not full yet (a read returned less, or nothing)
+        }
         long from = receivable;
-        long to = Math.min(GrowingArea.roundUp(Math.max(position, from) + 1), pixels.reserved());
+        long to = Math.min(GrowingArea.roundUp(position + 1), pixels.reserved());
         if (to >= pixelBytes) {
             to = pixelExtent; // the last chunk brings the guard, and the whole converted image
         }
@@ -213,16 +217,9 @@ public final class FrameSlot {
     }
 
     /**
-     * The pixel area, at least {@code bytes} long: normally sized by {@link #prepareFrame} already. Mapping here
-     * charges nothing, so a caller writing more than {@link #receivable} allows is not counted.
-     */
-    public MemorySegment pixels(long bytes) {
-        return atLeast(pixels, bytes);
-    }
-
-    /**
      * The converted-frame area (the pixels in the encoder's format, written while they arrive), at least
-     * {@code bytes} long: normally sized by {@link #prepareFrame}, which charges it as rows arrive.
+     * {@code bytes} long: sized by {@link #prepareFrame}, which charges it as rows arrive. Should a caller ask for
+     * more than was prepared, the area is remapped here without a charge (a miscount, never a fault).
      */
     public MemorySegment converted(long bytes) {
         return atLeast(converted, bytes);

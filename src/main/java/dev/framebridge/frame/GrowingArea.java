@@ -18,6 +18,11 @@ import java.lang.foreign.MemorySegment;
  * budget is kept by the writers (the socket read is limited to the charged part) and a mistake can only
  * miscount.
  *
+ * <p>Two kernel settings blur the picture a little: with {@code vm.overcommit_memory=2} the kernel ignores
+ * {@code MAP_NORESERVE} and counts the whole mapping against its commit limit when it is made (a mapping it will
+ * not grant is an ERROR for that frame), and with transparent huge pages {@code always} a written page may come as
+ * a 2 MiB one, so resident memory can exceed the charge by less than 2 MiB per area.
+ *
  * <p>Accounting is in {@link #CHUNK}s: the owner charges a chunk to the budget before any byte of it is written
  * and {@link #markCharged} records it; {@link #charged()} is an upper bound of the area's resident memory. The
  * mapping is replaced only when a larger size is asked for (a frame size change), never per frame. One thread at

@@ -139,7 +139,13 @@ class EncodeAgentTest {
         new FrameRequestFlyweight().wrap(slot.request(), 0).header(Hxfr.FLAG_PIXEL_DATA, 1,
                         FrameRequestFlyweight.BODY_LENGTH + bytes).width(WIDTH).height(HEIGHT)
                 .format(PixelFormat.NV12.fourcc()).stride(WIDTH).pts(pts).duration(0).forceKeyframe(false);
-        MemorySegment pixels = slot.pixels(bytes);
+        // as the I/O agent does: size the slot for the frame, then charge it as the bytes "arrive"
+        assertEquals(dev.framebridge.frame.ConnectionMemory.GRANTED, slot.prepareFrame(bytes, WIDTH, HEIGHT, 0, 0, 0));
+        for (long at = 0; at < bytes; ) {
+            at = slot.receivable(at, bytes);
+            assertTrue(at > 0, "frame memory refused");
+        }
+        MemorySegment pixels = slot.pixels();
         for (long i = 0; i < bytes; i++) {
             pixels.set(ValueLayout.JAVA_BYTE, i, (byte) (i * 7 + pts * 13));
         }

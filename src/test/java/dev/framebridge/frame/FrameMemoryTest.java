@@ -140,6 +140,24 @@ class FrameMemoryTest {
     }
 
     @Test
+    void readsThatComeBackShortOrEmptyDoNotRunTheChargeAhead() {
+        FrameMemoryBudget total = new FrameMemoryBudget(1L << 30, null);
+        ConnectionMemory memory = new ConnectionMemory(total, 512 * MIB);
+        FrameSlot slot = take(total, memory, 1, 0)[0];
+        Frame f = new Frame(1024, 4096, 4096, false); // 16 MiB, not converted
+        assertEquals(ConnectionMemory.GRANTED, f.prepare(slot));
+        long end = slot.receivable(0, f.bytes());
+        assertEquals(CHUNK, end);
+        for (int read = 0; read < 100; read++) { // a socket with nothing to read, asked again and again
+            assertEquals(end, slot.receivable(0, f.bytes()));
+            assertEquals(end, slot.receivable(end / 2, f.bytes()));
+        }
+        assertEquals(CHUNK, memory.used());
+        assertEquals(2 * CHUNK, slot.receivable(end, f.bytes()), "the next chunk once the first is full");
+        assertEquals(2 * CHUNK, memory.used());
+    }
+
+    @Test
     void aFrameLikeTheLastCostsNothingAndALargerOneRemaps() {
         FrameMemoryBudget total = new FrameMemoryBudget(1L << 30, null);
         ConnectionMemory memory = new ConnectionMemory(total, 512 * MIB);
