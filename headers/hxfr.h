@@ -28,6 +28,17 @@
 #define HXFR_MSG_SUBSCRIBE_RESP  0x31
 #define HXFR_MSG_ERROR           0xFF
 
+/* framebridge extension messages (0x40-0x7F): used only after a HELLO/HELLO_RESP exchange; a client that never
+ * sends HELLO gets exactly the behaviour above (these types are skipped unanswered, as unknown types always were).
+ * Specified in docs/PROTOCOL-EXTENSIONS.md. */
+#define HXFR_MSG_HELLO           0x40   /* client -> host: version + capabilities wanted; answered by HELLO_RESP */
+#define HXFR_MSG_HELLO_RESP      0x41   /* host -> client: version, capabilities granted, limits, formats, encoder */
+#define HXFR_MSG_REGISTER_POOL   0x42   /* client -> host: a buffer pool (fd by SCM_RIGHTS, or a host region by name) */
+#define HXFR_MSG_POOL_RESP       0x43   /* host -> client: the pool id (answer to REGISTER_POOL and UNREGISTER_POOL) */
+#define HXFR_MSG_UNREGISTER_POOL 0x44   /* client -> host: the pool is no longer used; answered by POOL_RESP */
+#define HXFR_MSG_FRAME_REF       0x45   /* client -> host: a frame by reference (pool, offset, planes); answered like
+                                         * FRAME_REQUEST: FRAME_RESPONSE or ERROR */
+
 /* header flags */
 #define HXFR_FLAG_PIXEL_DATA     0x01
 
@@ -39,6 +50,8 @@
 #define HXFR_ERR_NO_IOSURFACE    (-4)
 #define HXFR_ERR_ENCODE_FAILED   (-5)
 #define HXFR_ERR_NOT_CONFIGURED  (-6)
+#define HXFR_ERR_LIMIT           (-7)   /* extension: a per-connection limit is reached (pools) */
+#define HXFR_ERR_POOL_REFUSED    (-8)   /* extension: the buffer cannot be a pool (unsealed memfd, not mappable) */
 #define HXFR_ERR_INTERNAL        (-99)
 
 /* pixel formats: DRM fourcc codes */
@@ -46,11 +59,29 @@
 #define HXFR_FORMAT_BGRA8888     HXFR_FOURCC('A', 'R', '2', '4')   /* DRM ARGB8888: B,G,R,A in memory */
 #define HXFR_FORMAT_RGBA8888     HXFR_FOURCC('A', 'B', '2', '4')   /* DRM ABGR8888: R,G,B,A in memory */
 #define HXFR_FORMAT_NV12         HXFR_FOURCC('N', 'V', '1', '2')
+#define HXFR_FORMAT_I420         HXFR_FOURCC('Y', 'U', '1', '2')   /* FRAME_REF only: Y, U, V planes */
 
 /* limits of the reference host */
 #define HXFR_MAX_PAYLOAD         (64u * 1024u * 1024u)
 #define HXFR_ERROR_MESSAGE_LEN   256
 #define HXFR_CONNECTOR_NAME_LEN  64
+
+/* extension constants */
+#define HXFR_EXT_VERSION         1
+#define HXFR_CAP_POOL_FD         0x1u   /* REGISTER_POOL with an fd passed by SCM_RIGHTS (Unix sockets only) */
+#define HXFR_CAP_POOL_REGION     0x2u   /* REGISTER_POOL naming a region the host mapped at start (any transport) */
+#define HXFR_CAP_FRAME_REF       0x4u   /* FRAME_REF */
+#define HXFR_POOL_SOURCE_FD      1      /* REGISTER_POOL.source: the fd attached to the message */
+#define HXFR_POOL_SOURCE_REGION  2      /* REGISTER_POOL.source: the host region named in REGISTER_POOL.region */
+#define HXFR_POOL_KIND_RELEASED  0      /* POOL_RESP.kind after UNREGISTER_POOL */
+#define HXFR_POOL_KIND_MEMFD     1
+#define HXFR_POOL_KIND_DMABUF    2
+#define HXFR_POOL_KIND_REGION    3
+#define HXFR_REF_FLAG_KEYFRAME   0x1u   /* FRAME_REF.flags: make this frame an IDR */
+#define HXFR_MAX_PLANES          4
+#define HXFR_MAX_FORMATS         8
+#define HXFR_REGION_NAME_LEN     32
+#define HXFR_ENCODER_NAME_LEN    32
 
 /* field defaults seen in the field */
 #define HXFR_DEFAULT_VSOCK_PORT  5000
@@ -141,6 +172,66 @@ typedef struct hxfr_error {
     int32_t  error_code;
     char     message[HXFR_ERROR_MESSAGE_LEN];   /* NUL-terminated, NUL-padded */
 } hxfr_error;
+
+/* ---- extension messages (after HELLO) ---- */
+
+typedef struct hxfr_hello {
+    hxfr_header header;
+    uint32_t version;               /* HXFR_EXT_VERSION */
+    uint32_t capabilities;          /* HXFR_CAP_* the client wants */
+    uint8_t  reserved[8];
+} hxfr_hello;
+
+typedef struct hxfr_hello_response {
+    hxfr_header header;
+    uint32_t version;               /* the host's HXFR_EXT_VERSION */
+    uint32_t capabilities;          /* HXFR_CAP_* granted on this connection (wanted and possible here) */
+    uint32_t max_payload;           /* largest payload_size accepted */
+    uint32_t max_in_flight;         /* requests in flight per connection before the host stops reading */
+    uint32_t max_dimension;         /* largest width or height */
+    uint32_t max_pools;             /* pools registered at once per connection */
+    uint32_t format_count;          /* entries used in formats */
+    uint32_t formats[HXFR_MAX_FORMATS];         /* HXFR_FORMAT_* accepted by FRAME_REF */
+    char     encoder[HXFR_ENCODER_NAME_LEN];    /* the encoder chosen, e.g. "x264"; NUL-terminated, NUL-padded */
+    uint8_t  reserved[8];
+} hxfr_hello_response;
+
+typedef struct hxfr_register_pool {
+    hxfr_header header;
+    uint32_t source;                /* HXFR_POOL_SOURCE_* */
+    uint32_t flags;                 /* 0 */
+    uint32_t reserved;
+    uint64_t size;                  /* bytes of the object the client addresses; 0 = all of it */
+    char     region[HXFR_REGION_NAME_LEN];      /* HXFR_POOL_SOURCE_REGION: serve --region NAME; NUL-padded */
+} hxfr_register_pool;               /* HXFR_POOL_SOURCE_FD: one fd attached with SCM_RIGHTS to these bytes */
+
+typedef struct hxfr_pool_response {
+    hxfr_header header;
+    uint32_t pool_id;               /* non-zero; names the pool in FRAME_REF and UNREGISTER_POOL */
+    uint32_t kind;                  /* HXFR_POOL_KIND_*; HXFR_POOL_KIND_RELEASED answers UNREGISTER_POOL */
+    uint32_t reserved;
+    uint64_t size;                  /* bytes mapped (0 once released) */
+} hxfr_pool_response;
+
+typedef struct hxfr_unregister_pool {
+    hxfr_header header;
+    uint32_t pool_id;
+    uint32_t reserved;
+} hxfr_unregister_pool;
+
+typedef struct hxfr_frame_ref {
+    hxfr_header header;
+    uint32_t pool_id;
+    uint32_t format;                /* HXFR_FORMAT_* */
+    uint32_t width;
+    uint32_t height;
+    uint32_t flags;                 /* HXFR_REF_FLAG_* */
+    uint64_t offset;                /* the frame's first byte in the pool; plane offsets are relative to it */
+    uint32_t plane_offset[HXFR_MAX_PLANES];     /* each plane's start after offset; unused planes 0 */
+    uint32_t stride[HXFR_MAX_PLANES];           /* bytes per row of each plane; unused planes 0 */
+    int64_t  pts;                   /* ns, echoed in FRAME_RESPONSE */
+    int64_t  duration;              /* ns */
+} hxfr_frame_ref;                   /* the host reads the pool from this request until its answer, never after */
 
 #pragma pack(pop)
 

@@ -79,6 +79,15 @@ static inline void fb_type(const char *fn, const char *part, int index, size_t s
         (void)fb_checked; \
         FB_FACTS(name, 0, R, __VA_ARGS__); \
     } while (0)
+/* A function without arguments: FUNCTION0(getpagesize, int); */
+#define FUNCTION0(name, R) \
+    do { \
+        R (*const volatile fb_checked)(void) = name; \
+        (void)fb_checked; \
+        printf("fn.%s.args 0\n", #name); \
+        printf("fn.%s.variadic 0\n", #name); \
+        fb_type(#name, "return", -1, sizeof(R), FB_KIND(R)); \
+    } while (0)
 #define VARIADIC_FUNCTION(name, R, ...) \
     do { \
         R (*const volatile fb_checked)(__VA_ARGS__, ...) = name; \

@@ -118,6 +118,70 @@ static int write_all(void) {
     err.error_code = HXFR_ERR_NOT_CONFIGURED;
     strcpy(err.message, "encoder not configured: send CONFIG_REQ first");
     out(&err, sizeof err);
+
+    /* extension messages */
+    hxfr_hello hello;
+    memset(&hello, 0, sizeof hello);
+    header(&hello.header, HXFR_MSG_HELLO, 0, 1, sizeof hello - sizeof hello.header);
+    hello.version = HXFR_EXT_VERSION;
+    hello.capabilities = HXFR_CAP_POOL_FD | HXFR_CAP_POOL_REGION | HXFR_CAP_FRAME_REF;
+    out(&hello, sizeof hello);
+
+    hxfr_hello_response hr;
+    memset(&hr, 0, sizeof hr);
+    header(&hr.header, HXFR_MSG_HELLO_RESP, 0, 1, sizeof hr - sizeof hr.header);
+    hr.version = HXFR_EXT_VERSION;
+    hr.capabilities = HXFR_CAP_POOL_REGION | HXFR_CAP_FRAME_REF;
+    hr.max_payload = HXFR_MAX_PAYLOAD;
+    hr.max_in_flight = 3;
+    hr.max_dimension = 4096;
+    hr.max_pools = 8;
+    hr.format_count = 2;
+    hr.formats[0] = HXFR_FORMAT_NV12;
+    hr.formats[1] = HXFR_FORMAT_I420;
+    strcpy(hr.encoder, "x264");
+    out(&hr, sizeof hr);
+
+    hxfr_register_pool rp;
+    memset(&rp, 0, sizeof rp);
+    header(&rp.header, HXFR_MSG_REGISTER_POOL, 0, 1, sizeof rp - sizeof rp.header);
+    rp.source = HXFR_POOL_SOURCE_REGION;
+    rp.size = 1ULL << 33;
+    strcpy(rp.region, "ivshmem-guest3");
+    out(&rp, sizeof rp);
+
+    hxfr_pool_response pr;
+    memset(&pr, 0, sizeof pr);
+    header(&pr.header, HXFR_MSG_POOL_RESP, 0, 1, sizeof pr - sizeof pr.header);
+    pr.pool_id = 0x80000001u;
+    pr.kind = HXFR_POOL_KIND_REGION;
+    pr.size = 1ULL << 33;
+    out(&pr, sizeof pr);
+
+    hxfr_unregister_pool up;
+    memset(&up, 0, sizeof up);
+    header(&up.header, HXFR_MSG_UNREGISTER_POOL, 0, 1, sizeof up - sizeof up.header);
+    up.pool_id = 0x80000001u;
+    out(&up, sizeof up);
+
+    hxfr_frame_ref ref;
+    memset(&ref, 0, sizeof ref);
+    header(&ref.header, HXFR_MSG_FRAME_REF, 0, 1, sizeof ref - sizeof ref.header);
+    ref.pool_id = 0x80000001u;
+    ref.format = HXFR_FORMAT_I420;
+    ref.width = 1920;
+    ref.height = 1080;
+    ref.flags = HXFR_REF_FLAG_KEYFRAME;
+    ref.offset = 3ULL << 32;
+    ref.plane_offset[0] = 0;
+    ref.plane_offset[1] = 2048u * 1080;
+    ref.plane_offset[2] = 2048u * 1080 + 1024u * 540;
+    ref.stride[0] = 2048;
+    ref.stride[1] = 1024;
+    ref.stride[2] = 1024;
+    ref.pts = -7;
+    ref.duration = 16666667;
+    out(&ref, sizeof ref);
     return 0;
 }
 
@@ -143,6 +207,12 @@ static int read_all(void) {
         hxfr_subscribe sub;
         hxfr_subscribe_response subr;
         hxfr_error err;
+        hxfr_hello hello;
+        hxfr_hello_response hr;
+        hxfr_register_pool rp;
+        hxfr_pool_response pr;
+        hxfr_unregister_pool up;
+        hxfr_frame_ref ref;
     } m;
     while (in(&m.h, sizeof m.h)) {
         printf("header magic=%" PRIu32 " type=%u flags=%u session_id=%u payload_size=%" PRIu32 "\n",
@@ -206,6 +276,43 @@ static int read_all(void) {
             BODY(m.err);
             printf("error error_code=%" PRId32 " message=%.*s terminated=%d\n", m.err.error_code,
                    HXFR_ERROR_MESSAGE_LEN, m.err.message, memchr(m.err.message, 0, HXFR_ERROR_MESSAGE_LEN) != NULL);
+            break;
+        case HXFR_MSG_HELLO:
+            BODY(m.hello);
+            printf("hello version=%" PRIu32 " capabilities=%" PRIu32 "\n", m.hello.version, m.hello.capabilities);
+            break;
+        case HXFR_MSG_HELLO_RESP:
+            BODY(m.hr);
+            printf("hello_response version=%" PRIu32 " capabilities=%" PRIu32 " max_payload=%" PRIu32
+                   " max_in_flight=%" PRIu32 " max_dimension=%" PRIu32 " max_pools=%" PRIu32 " format_count=%" PRIu32
+                   " formats=", m.hr.version, m.hr.capabilities, m.hr.max_payload, m.hr.max_in_flight,
+                   m.hr.max_dimension, m.hr.max_pools, m.hr.format_count);
+            for (int i = 0; i < HXFR_MAX_FORMATS; i++) printf("%s%" PRIu32, i ? "," : "", m.hr.formats[i]);
+            printf(" encoder=%.*s\n", HXFR_ENCODER_NAME_LEN, m.hr.encoder);
+            break;
+        case HXFR_MSG_REGISTER_POOL:
+            BODY(m.rp);
+            printf("register_pool source=%" PRIu32 " flags=%" PRIu32 " size=%" PRIu64 " region=%.*s\n",
+                   m.rp.source, m.rp.flags, m.rp.size, HXFR_REGION_NAME_LEN, m.rp.region);
+            break;
+        case HXFR_MSG_POOL_RESP:
+            BODY(m.pr);
+            printf("pool_response pool_id=%" PRIu32 " kind=%" PRIu32 " size=%" PRIu64 "\n", m.pr.pool_id, m.pr.kind,
+                   m.pr.size);
+            break;
+        case HXFR_MSG_UNREGISTER_POOL:
+            BODY(m.up);
+            printf("unregister_pool pool_id=%" PRIu32 "\n", m.up.pool_id);
+            break;
+        case HXFR_MSG_FRAME_REF:
+            BODY(m.ref);
+            printf("frame_ref pool_id=%" PRIu32 " format=%" PRIu32 " width=%" PRIu32 " height=%" PRIu32 " flags=%" PRIu32
+                   " offset=%" PRIu64 " planes=", m.ref.pool_id, m.ref.format, m.ref.width, m.ref.height, m.ref.flags,
+                   m.ref.offset);
+            for (int i = 0; i < HXFR_MAX_PLANES; i++) {
+                printf("%s%" PRIu32 "/%" PRIu32, i ? "," : "", m.ref.plane_offset[i], m.ref.stride[i]);
+            }
+            printf(" pts=%" PRId64 " duration=%" PRId64 "\n", m.ref.pts, m.ref.duration);
             break;
         default:
             for (uint32_t i = 0; i < m.h.payload_size; i++) { uint8_t b; if (!in(&b, 1)) return 3; }

@@ -17,6 +17,12 @@ int main(void) {
     CONST(HXFR_MSG_SUBSCRIBE);
     CONST(HXFR_MSG_SUBSCRIBE_RESP);
     CONST(HXFR_MSG_ERROR);
+    CONST(HXFR_MSG_HELLO);
+    CONST(HXFR_MSG_HELLO_RESP);
+    CONST(HXFR_MSG_REGISTER_POOL);
+    CONST(HXFR_MSG_POOL_RESP);
+    CONST(HXFR_MSG_UNREGISTER_POOL);
+    CONST(HXFR_MSG_FRAME_REF);
     CONST(HXFR_FLAG_PIXEL_DATA);
     CONST(HXFR_OK);
     CONST(HXFR_ERR_INVALID_MSG);
@@ -25,15 +31,33 @@ int main(void) {
     CONST(HXFR_ERR_NO_IOSURFACE);
     CONST(HXFR_ERR_ENCODE_FAILED);
     CONST(HXFR_ERR_NOT_CONFIGURED);
+    CONST(HXFR_ERR_LIMIT);
+    CONST(HXFR_ERR_POOL_REFUSED);
     CONST(HXFR_ERR_INTERNAL);
     CONST(HXFR_FORMAT_BGRA8888);
     CONST(HXFR_FORMAT_RGBA8888);
     CONST(HXFR_FORMAT_NV12);
+    CONST(HXFR_FORMAT_I420);
     CONST(HXFR_MAX_PAYLOAD);
     CONST(HXFR_ERROR_MESSAGE_LEN);
     CONST(HXFR_CONNECTOR_NAME_LEN);
     CONST(HXFR_DEFAULT_VSOCK_PORT);
     CONST(HXFR_DEFAULT_TCP_PORT);
+    CONST(HXFR_EXT_VERSION);
+    CONST(HXFR_CAP_POOL_FD);
+    CONST(HXFR_CAP_POOL_REGION);
+    CONST(HXFR_CAP_FRAME_REF);
+    CONST(HXFR_POOL_SOURCE_FD);
+    CONST(HXFR_POOL_SOURCE_REGION);
+    CONST(HXFR_POOL_KIND_RELEASED);
+    CONST(HXFR_POOL_KIND_MEMFD);
+    CONST(HXFR_POOL_KIND_DMABUF);
+    CONST(HXFR_POOL_KIND_REGION);
+    CONST(HXFR_REF_FLAG_KEYFRAME);
+    CONST(HXFR_MAX_PLANES);
+    CONST(HXFR_MAX_FORMATS);
+    CONST(HXFR_REGION_NAME_LEN);
+    CONST(HXFR_ENCODER_NAME_LEN);
 
     SIZE(hxfr_header, "hxfr_header");
     FIELD(hxfr_header, "hxfr_header", magic);
@@ -107,5 +131,57 @@ int main(void) {
     FIELD(hxfr_error, "hxfr_error", header);
     FIELD(hxfr_error, "hxfr_error", error_code);
     FIELD(hxfr_error, "hxfr_error", message);
+
+    SIZE(hxfr_hello, "hxfr_hello");
+    FIELD(hxfr_hello, "hxfr_hello", header);
+    FIELD(hxfr_hello, "hxfr_hello", version);
+    FIELD(hxfr_hello, "hxfr_hello", capabilities);
+    FIELD(hxfr_hello, "hxfr_hello", reserved);
+
+    SIZE(hxfr_hello_response, "hxfr_hello_response");
+    FIELD(hxfr_hello_response, "hxfr_hello_response", header);
+    FIELD(hxfr_hello_response, "hxfr_hello_response", version);
+    FIELD(hxfr_hello_response, "hxfr_hello_response", capabilities);
+    FIELD(hxfr_hello_response, "hxfr_hello_response", max_payload);
+    FIELD(hxfr_hello_response, "hxfr_hello_response", max_in_flight);
+    FIELD(hxfr_hello_response, "hxfr_hello_response", max_dimension);
+    FIELD(hxfr_hello_response, "hxfr_hello_response", max_pools);
+    FIELD(hxfr_hello_response, "hxfr_hello_response", format_count);
+    FIELD(hxfr_hello_response, "hxfr_hello_response", formats);
+    FIELD(hxfr_hello_response, "hxfr_hello_response", encoder);
+    FIELD(hxfr_hello_response, "hxfr_hello_response", reserved);
+
+    SIZE(hxfr_register_pool, "hxfr_register_pool");
+    FIELD(hxfr_register_pool, "hxfr_register_pool", header);
+    FIELD(hxfr_register_pool, "hxfr_register_pool", source);
+    FIELD(hxfr_register_pool, "hxfr_register_pool", flags);
+    FIELD(hxfr_register_pool, "hxfr_register_pool", reserved);
+    FIELD(hxfr_register_pool, "hxfr_register_pool", size);
+    FIELD(hxfr_register_pool, "hxfr_register_pool", region);
+
+    SIZE(hxfr_pool_response, "hxfr_pool_response");
+    FIELD(hxfr_pool_response, "hxfr_pool_response", header);
+    FIELD(hxfr_pool_response, "hxfr_pool_response", pool_id);
+    FIELD(hxfr_pool_response, "hxfr_pool_response", kind);
+    FIELD(hxfr_pool_response, "hxfr_pool_response", reserved);
+    FIELD(hxfr_pool_response, "hxfr_pool_response", size);
+
+    SIZE(hxfr_unregister_pool, "hxfr_unregister_pool");
+    FIELD(hxfr_unregister_pool, "hxfr_unregister_pool", header);
+    FIELD(hxfr_unregister_pool, "hxfr_unregister_pool", pool_id);
+    FIELD(hxfr_unregister_pool, "hxfr_unregister_pool", reserved);
+
+    SIZE(hxfr_frame_ref, "hxfr_frame_ref");
+    FIELD(hxfr_frame_ref, "hxfr_frame_ref", header);
+    FIELD(hxfr_frame_ref, "hxfr_frame_ref", pool_id);
+    FIELD(hxfr_frame_ref, "hxfr_frame_ref", format);
+    FIELD(hxfr_frame_ref, "hxfr_frame_ref", width);
+    FIELD(hxfr_frame_ref, "hxfr_frame_ref", height);
+    FIELD(hxfr_frame_ref, "hxfr_frame_ref", flags);
+    FIELD(hxfr_frame_ref, "hxfr_frame_ref", offset);
+    FIELD(hxfr_frame_ref, "hxfr_frame_ref", plane_offset);
+    FIELD(hxfr_frame_ref, "hxfr_frame_ref", stride);
+    FIELD(hxfr_frame_ref, "hxfr_frame_ref", pts);
+    FIELD(hxfr_frame_ref, "hxfr_frame_ref", duration);
     return 0;
 }

@@ -1,4 +1,4 @@
-/* Facts of the libc socket, epoll, eventfd, poll and fcntl headers, for dev.framebridge.ffi.LibC
+/* Facts of the libc socket, epoll, eventfd, poll, fcntl and mman headers, for dev.framebridge.ffi.LibC
  * and dev.framebridge.ffi.LibCLayouts. Build: cc -I native-build native-build/probes/libc.c */
 #define _GNU_SOURCE
 #include "probe.h"
@@ -7,8 +7,14 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <stdint.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <sys/eventfd.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <string.h>
@@ -44,6 +50,30 @@ int main(void) {
     CONST(F_GETFL);
     CONST(F_SETFL);
     CONST(O_NONBLOCK);
+    CONST(F_ADD_SEALS);
+    CONST(F_GET_SEALS);
+    CONST(F_SEAL_SEAL);
+    CONST(F_SEAL_SHRINK);
+    CONST(F_SEAL_GROW);
+    CONST(F_SEAL_WRITE);
+
+    /* files, memfd, mmap, statx */
+    CONST(O_RDONLY);
+    CONST(O_RDWR);
+    CONST(O_CLOEXEC);
+    CONST(SEEK_SET);
+    CONST(SEEK_END);
+    CONST(MFD_CLOEXEC);
+    CONST(MFD_ALLOW_SEALING);
+    CONST(MAP_SHARED);
+    CONST(AT_EMPTY_PATH);
+    CONST(STATX_TYPE);
+    CONST(STATX_MODE);
+    CONST(STATX_INO);
+    CONST(STATX_SIZE);
+    CONST(S_IFMT);
+    CONST(S_IFREG);
+    CONST_AS("off_t.sizeof", sizeof(off_t));
 
     /* epoll, eventfd, poll */
     CONST(EPOLLIN);
@@ -63,6 +93,14 @@ int main(void) {
     CONST(POLLERR);
     CONST(POLLHUP);
     CONST(POLLNVAL);
+
+    /* anonymous mappings (frame memory) */
+    CONST(PROT_READ);
+    CONST(PROT_WRITE);
+    CONST(MAP_PRIVATE);
+    CONST(MAP_ANONYMOUS);
+    CONST(MAP_NORESERVE);
+    CONST_AS("MAP_FAILED", (long long)(intptr_t)MAP_FAILED);
 
     /* errno values the Java side names */
     CONST(EPERM);
@@ -96,6 +134,9 @@ int main(void) {
     CONST(EALREADY);
     CONST(EINPROGRESS);
     CONST(ENODEV);
+    CONST(ENOTTY);
+    CONST(ESPIPE);
+    CONST(ENOSYS);
 
     /* scalar types passed by pointer */
     CONST_AS("socklen_t.sizeof", sizeof(socklen_t));
@@ -152,6 +193,14 @@ int main(void) {
     FIELD(struct epoll_event, "epoll_event", events);
     FIELD(struct epoll_event, "epoll_event", data);
 
+    SIZE(struct statx, "statx");
+    FIELD(struct statx, "statx", stx_mask);
+    FIELD(struct statx, "statx", stx_mode);
+    FIELD(struct statx, "statx", stx_ino);
+    FIELD(struct statx, "statx", stx_size);
+    FIELD(struct statx, "statx", stx_dev_major);
+    FIELD(struct statx, "statx", stx_dev_minor);
+
     SIZE(struct pollfd, "pollfd");
     FIELD(struct pollfd, "pollfd", fd);
     FIELD(struct pollfd, "pollfd", events);
@@ -186,5 +235,14 @@ int main(void) {
     FUNCTION(chmod, int, const char *, mode_t);
     FUNCTION(poll, int, struct pollfd *, nfds_t, int);
     FUNCTION(strerror, char *, int);
+    FUNCTION(memfd_create, int, const char *, unsigned int);
+    FUNCTION(ftruncate, int, int, off_t);
+    FUNCTION(lseek, off_t, int, off_t, int);
+    VARIADIC_FUNCTION(open, int, const char *, int);
+    FUNCTION(mmap, void *, void *, size_t, int, int, int, off_t);
+    FUNCTION(munmap, int, void *, size_t);
+    FUNCTION0(getpagesize, int);
+    FUNCTION(statx, int, int, const char *, int, unsigned int, struct statx *);
+    VARIADIC_FUNCTION(ioctl, int, int, unsigned long);
     return 0;
 }

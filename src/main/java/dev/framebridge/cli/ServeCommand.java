@@ -74,6 +74,22 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Largest payload_size accepted; larger closes the connection. Default: ${DEFAULT-VALUE} (64 MiB).")
     long maxPayload;
 
+    @Option(names = "--max-frame-memory", paramLabel = "BYTES", converter = ByteSize.class,
+            description = "Frame memory of all connections together (pixels received and their NV12 copies, and the warm "
+                    + "reserve); a frame that would pass it is answered with ERROR. Default: 8 x max-in-flight x "
+                    + "max-payload (1G).")
+    Long maxFrameMemory;
+
+    @Option(names = "--max-frame-memory-per-connection", paramLabel = "BYTES", converter = ByteSize.class,
+            description = "Frame memory one connection may hold; a frame that would pass it is answered with ERROR. "
+                    + "Default: max-in-flight x max-payload x 3/2 (192M).")
+    Long maxFrameMemoryPerConnection;
+
+    @Option(names = "--frame-memory-reserve", defaultValue = "32M", paramLabel = "BYTES", converter = ByteSize.class,
+            description = "Frame memory kept for the next sessions when sessions close; the rest goes back to the "
+                    + "system. Default: ${DEFAULT-VALUE}.")
+    long frameMemoryReserve;
+
     @Option(names = "--max-dimension", defaultValue = "8192", paramLabel = "PIXELS", description = "Largest frame width or height. Default: ${DEFAULT-VALUE}.")
     int maxDimension;
 
@@ -162,6 +178,13 @@ public final class ServeCommand implements Callable<Integer> {
                 .encodeAgents(encodeThreads(encodeThreads)).maxInFlight(maxInFlight).maxConnections(maxConnections)
                 .maxPayload(maxPayload).maxDimension(maxDimension).stallTimeoutMs(stallTimeoutMs).idleTimeoutMs(idleTimeoutMs).idle(idle)
                 .unixMode(Integer.parseInt(unixMode, 8)).unixGroup(unixGroup).countersFile(countersFile);
+        c.frameMemoryReserve(frameMemoryReserve);
+        if (maxFrameMemory != null) {
+            c.maxFrameMemory(maxFrameMemory);
+        }
+        if (maxFrameMemoryPerConnection != null) {
+            c.maxFrameMemoryPerConnection(maxFrameMemoryPerConnection);
+        }
         if (vsockAllowCids != null) {
             c.vsockAllowedCids(new HashSet<>(vsockAllowCids));
         }

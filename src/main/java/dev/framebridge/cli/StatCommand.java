@@ -68,7 +68,7 @@ public final class StatCommand implements Callable<Integer> {
             }
             String rate = "";
             if (previous != null && id < previous.length && intervalMs > 0 && !label.contains("(us)")
-                    && !label.contains("active") && !label.contains("in flight")) {
+                    && !label.contains("(bytes)") && !label.contains("active") && !label.contains("in flight")) {
                 rate = String.format("  %,.1f/s", (value - previous[id]) * 1000.0 / intervalMs);
             }
             out.printf("  %-46s %,16d%s%n", label, value, rate);

@@ -2,12 +2,18 @@ package dev.framebridge.client;
 
 import dev.framebridge.frame.PixelFormat;
 import dev.framebridge.protocol.ErrorFlyweight;
+import dev.framebridge.protocol.FrameRefFlyweight;
 import dev.framebridge.protocol.FrameRequestFlyweight;
 import dev.framebridge.protocol.FrameResponseFlyweight;
 import dev.framebridge.protocol.HeaderFlyweight;
+import dev.framebridge.protocol.HelloFlyweight;
+import dev.framebridge.protocol.HelloResponseFlyweight;
 import dev.framebridge.protocol.Hxfr;
 import dev.framebridge.protocol.HxfrLayouts;
 import dev.framebridge.protocol.MessageFlyweight;
+import dev.framebridge.protocol.PoolResponseFlyweight;
+import dev.framebridge.protocol.RegisterPoolFlyweight;
+import dev.framebridge.protocol.UnregisterPoolFlyweight;
 import dev.framebridge.transport.Endpoint;
 import dev.framebridge.transport.NativeSocket;
 import java.io.IOException;
@@ -20,11 +26,15 @@ import java.time.Duration;
  * The guest side of HXFR, as vsockenc does it: frame requests with pixel data, one message read per answer.
  * Blocking with a timeout on every wait, so a silent host is an exception naming the step, never a hang.
  * Used by tests, {@code probe} and {@code demo}, and by streamers that embed framebridge.
+ *
+ * <p>Frames by reference (docs/PROTOCOL-EXTENSIONS.md): {@link #hello} opts in, {@link #registerPool(MemfdPool)}
+ * passes a sealed memfd over a Unix socket (or {@link #registerRegion} names a host region on any transport), and
+ * {@link #sendFrameRef} sends a frame as a place in that pool instead of its pixels.
  */
 public final class HxfrClient implements AutoCloseable {
     private final NativeSocket socket;
     private final Arena arena = Arena.ofShared();
-    private final MemorySegment out = arena.allocate(FrameRequestFlyweight.LENGTH);
+    private final MemorySegment out = arena.allocate(128);
     private final MemorySegment in = arena.allocate(ErrorFlyweight.LENGTH);
     /** One NAL entry's u32 size; a field because a shared arena frees nothing until it closes. */
     private final MemorySegment sizeBuf = arena.allocate(4);
@@ -32,6 +42,13 @@ public final class HxfrClient implements AutoCloseable {
     private final HeaderFlyweight header = new HeaderFlyweight();
     private final FrameResponseFlyweight response = new FrameResponseFlyweight();
     private final ErrorFlyweight error = new ErrorFlyweight();
+    private final HelloFlyweight hello = new HelloFlyweight();
+    private final HelloResponseFlyweight helloResponse = new HelloResponseFlyweight();
+    private final RegisterPoolFlyweight registerPool = new RegisterPoolFlyweight();
+    private final PoolResponseFlyweight poolResponse = new PoolResponseFlyweight();
+    private final UnregisterPoolFlyweight unregisterPool = new UnregisterPoolFlyweight();
+    private final FrameRefFlyweight frameRef = new FrameRefFlyweight();
+    private final int[] fdToSend = new int[1];
     private final Duration timeout;
     private Arena answerArena = Arena.ofShared();
     private MemorySegment answerBuffer = answerArena.allocate(1 << 20);
@@ -79,6 +96,114 @@ public final class HxfrClient implements AutoCloseable {
     public void sendHeaderOnly(int type) throws IOException {
         header.wrap(out, 0).set(type, 0, sessionId, 0);
         writeFully(out, MessageFlyweight.HEADER_LENGTH);
+    }
+
+    // ---- extensions: HELLO, pools, frames by reference ----------------------------------------------
+
+    /** Sends HELLO asking for {@code capabilities} ({@link Hxfr#CAP_POOL_FD} …); read the answer with {@link #readAnswer}. */
+    public void sendHello(int version, int capabilities) throws IOException {
+        hello.wrap(out, 0).header(0, sessionId).version(version).capabilities(capabilities);
+        writeFully(out, HelloFlyweight.LENGTH);
+    }
+
+    /**
+     * HELLO and its answer: what the host grants on this connection and its limits.
+     *
+     * @throws HostErrorException when the host answers ERROR (a version it does not speak)
+     */
+    public Hello hello(int capabilities) throws IOException {
+        sendHello(Hxfr.EXT_VERSION, capabilities);
+        expect(Hxfr.MSG_HELLO_RESP, "HELLO");
+        HelloResponseFlyweight r = helloResponse.wrap(in, 0);
+        int[] formats = new int[r.formatCount()];
+        for (int i = 0; i < formats.length; i++) {
+            formats[i] = r.format(i);
+        }
+        return new Hello((int) r.version(), r.capabilities(), r.maxPayload(), (int) r.maxInFlight(),
+                (int) r.maxDimension(), (int) r.maxPools(), formats, r.encoder());
+    }
+
+    /**
+     * Sends REGISTER_POOL with {@code fd} attached (SCM_RIGHTS; Unix sockets only). Any fd may be sent — the host
+     * decides whether it can be a pool; {@link #registerPool(MemfdPool)} is the usual way.
+     *
+     * @param size bytes the client will address; 0 for all of it
+     */
+    public void sendRegisterPool(int fd, long size) throws IOException {
+        registerPool.wrap(out, 0).header(0, sessionId).source(Hxfr.POOL_SOURCE_FD).size(size).region("");
+        fdToSend[0] = fd;
+        long sent = 0;
+        while (sent == 0) {
+            sent = socket.sendWithFds(out, 0, RegisterPoolFlyweight.LENGTH, fdToSend, 1);
+            if (sent == 0 && !socket.awaitWritable(timeout.toMillis())) {
+                throw new SocketTimeoutException("host did not take REGISTER_POOL for " + timeout.toMillis() + " ms");
+            }
+        }
+        writeFully(out, sent, RegisterPoolFlyweight.LENGTH - sent);
+    }
+
+    /** Sends REGISTER_POOL naming a host region ({@code serve --region NAME=PATH}); any transport. */
+    public void sendRegisterRegion(String name, long size) throws IOException {
+        registerPool.wrap(out, 0).header(0, sessionId).source(Hxfr.POOL_SOURCE_REGION).size(size).region(name);
+        writeFully(out, RegisterPoolFlyweight.LENGTH);
+    }
+
+    /**
+     * Registers a memfd pool (all of it) and returns its pool id.
+     *
+     * @throws HostErrorException when the host refuses it (the message says why)
+     */
+    public int registerPool(MemfdPool pool) throws IOException {
+        sendRegisterPool(pool.fd(), 0);
+        expect(Hxfr.MSG_POOL_RESP, "REGISTER_POOL");
+        return poolResponse.wrap(in, 0).poolId();
+    }
+
+    /** Registers a host region by name ({@code size} 0: all of it) and returns its pool id. */
+    public int registerRegion(String name, long size) throws IOException {
+        sendRegisterRegion(name, size);
+        expect(Hxfr.MSG_POOL_RESP, "REGISTER_POOL");
+        return poolResponse.wrap(in, 0).poolId();
+    }
+
+    public void sendUnregisterPool(int poolId) throws IOException {
+        unregisterPool.wrap(out, 0).header(0, sessionId).poolId(poolId);
+        writeFully(out, UnregisterPoolFlyweight.LENGTH);
+    }
+
+    /** Unregisters a pool; when this returns the host holds no mapping of it. */
+    public void unregisterPool(int poolId) throws IOException {
+        sendUnregisterPool(poolId);
+        expect(Hxfr.MSG_POOL_RESP, "UNREGISTER_POOL");
+    }
+
+    /**
+     * Sends FRAME_REF: a frame at {@code offset} in pool {@code poolId}, plane {@code p} at {@code offset +
+     * planeOffsets[p]} with rows {@code strides[p]} bytes apart (as many planes as the format has). The frame's bytes
+     * are the host's until the answer (FRAME_RESPONSE or ERROR) is read. Allocation-free.
+     */
+    public void sendFrameRef(int poolId, long offset, PixelFormat format, int width, int height, long[] planeOffsets,
+                             int[] strides, long pts, boolean forceKeyframe) throws IOException {
+        FrameRefFlyweight f = frameRef.wrap(out, 0).header(0, sessionId).poolId(poolId).format(format.fourcc())
+                .width(width).height(height).refFlags(forceKeyframe ? Hxfr.REF_FLAG_KEYFRAME : 0).frameOffset(offset)
+                .clearPlanes().pts(pts).duration(0);
+        for (int p = 0; p < format.planes(); p++) {
+            f.plane(p, planeOffsets[p], strides[p]);
+        }
+        writeFully(out, FrameRefFlyweight.LENGTH);
+    }
+
+    /** The answer to a request that expects {@code type}; ERROR becomes a {@link HostErrorException}. */
+    private Answer expect(int type, String request) throws IOException {
+        Answer a = readAnswer();
+        if (a.isError()) {
+            throw new HostErrorException(request, a.errorCode(), a.errorMessage());
+        }
+        if (a.type() != type) {
+            throw new NotHxfrException(request + " was answered with " + Hxfr.typeName(a.type()) + ", not "
+                    + Hxfr.typeName(type) + ": the client and host are out of step");
+        }
+        return a;
     }
 
     /** Reads one message. Its header and fixed part are in {@link #header()}; a frame's access unit in {@link Answer}. */
@@ -140,9 +265,13 @@ public final class HxfrClient implements AutoCloseable {
     }
 
     private void writeFully(MemorySegment src, long length) throws IOException {
+        writeFully(src, 0, length);
+    }
+
+    private void writeFully(MemorySegment src, long offset, long length) throws IOException {
         long done = 0;
         while (done < length) {
-            long n = socket.write(src, done, length - done);
+            long n = socket.write(src, offset + done, length - done);
             if (n == 0 && !socket.awaitWritable(timeout.toMillis())) {
                 throw new SocketTimeoutException("host did not take our bytes for " + timeout.toMillis()
                         + " ms (" + done + " of " + length + " sent): it is not reading");
@@ -171,6 +300,20 @@ public final class HxfrClient implements AutoCloseable {
         socket.close();
         answerArena.close();
         arena.close();
+    }
+
+    /**
+     * The host's HELLO_RESP.
+     *
+     * @param capabilities what this connection may use ({@link Hxfr#CAP_POOL_FD} …)
+     * @param formats      fourccs FRAME_REF accepts
+     * @param encoder      the encoder the host chose
+     */
+    public record Hello(int version, int capabilities, long maxPayload, int maxInFlight, int maxDimension, int maxPools,
+                        int[] formats, String encoder) {
+        public boolean grants(int capability) {
+            return (capabilities & capability) == capability;
+        }
     }
 
     /**

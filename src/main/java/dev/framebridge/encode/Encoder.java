@@ -43,6 +43,18 @@ public interface Encoder extends AutoCloseable {
     }
 
     /**
+     * Encodes a frame read in place from planes the caller located and bounds-checked (frames by reference): NV12 and
+     * I420 planes go to the encoder as they lie, BGRA/RGBA are converted from where they lie straight into the
+     * encoder's own input planes. Same contract as {@link #encode} otherwise; the planes are not read after this
+     * returns.
+     *
+     * @param planes as many planes as {@link EncoderConfig#inputFormat()} has, each row pitch at least a row's bytes
+     */
+    default void encodePlanes(FramePlanes planes, long pts, boolean forceIdr, EncodedFrame out) throws EncoderException {
+        throw new EncoderException(name() + " does not take frames by reference; send the pixels in band");
+    }
+
+    /**
      * Applies a new configuration: bitrate changes in place; a new size, format, profile or frame rate reopens
      * the encoder (the next frame is an IDR with new SPS/PPS).
      */

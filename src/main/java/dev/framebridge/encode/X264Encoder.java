@@ -11,7 +11,8 @@ import java.lang.foreign.MemorySegment;
  * same call, SPS/PPS before every IDR, the access unit handed out in x264's own memory.
  *
  * <p>Input: BGRA8888/RGBA8888 (converted by libyuv into x264's picture planes, or already converted by the caller
- * with {@link RgbToNv12}), NV12 and I420 (read in place).
+ * with {@link RgbToNv12}), NV12 and I420 (read in place); frames by reference ({@link #encodePlanes}) in all four
+ * formats, their planes wherever they lie.
  * Odd sizes are cropped to even ones. Timestamps: {@code pts} in nanoseconds goes in and comes back unchanged;
  * with no B-frames dts equals pts.
  */
@@ -67,6 +68,15 @@ public final class X264Encoder implements Encoder {
             throw new EncoderException("x264 encoder is closed");
         }
         s.encodeConverted(nv12, pts, forceIdr, out);
+    }
+
+    @Override
+    public void encodePlanes(FramePlanes planes, long pts, boolean forceIdr, EncodedFrame out) throws EncoderException {
+        X264Session s = session;
+        if (s == null) {
+            throw new EncoderException("x264 encoder is closed");
+        }
+        s.encodePlanes(planes, pts, forceIdr, out);
     }
 
     /**

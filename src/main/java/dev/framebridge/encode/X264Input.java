@@ -83,6 +83,41 @@ final class X264Input {
     }
 
     /**
+     * Makes a frame whose planes lie where {@code planes} says the next input picture: NV12/I420 planes are handed to
+     * x264 in place, each with its own stride; BGRA/RGBA is converted by libyuv from where it lies into this object's
+     * NV12 planes. Allocation-free unless the planes do not fit the format.
+     */
+    void bindPlanes(FramePlanes planes) throws EncoderException {
+        int count = format.planes();
+        if (planes.count() < count) {
+            throw new EncoderException(format + " needs " + count + " planes, the frame has " + planes.count());
+        }
+        for (int p = 0; p < count; p++) {
+            if (planes.address(p) == 0 || planes.stride(p) < format.planeRowBytes(p, width)) {
+                throw new EncoderException("plane " + p + " of the " + format + " frame is at " + planes.address(p)
+                        + " with stride " + planes.stride(p) + "; a row needs " + format.planeRowBytes(p, width)
+                        + " bytes");
+            }
+        }
+        switch (format) {
+            case BGRA8888, RGBA8888 -> {
+                check(RgbToNv12.convertRows(format, planes.address(0), planes.stride(0), width, height, nv12.address(),
+                        0, encodedHeight));
+                setNv12Planes(nv12.address());
+            }
+            case NV12 -> {
+                setPlane(0, planes.address(0), planes.stride(0));
+                setPlane(1, planes.address(1), planes.stride(1));
+            }
+            case I420 -> {
+                setPlane(0, planes.address(0), planes.stride(0));
+                setPlane(1, planes.address(1), planes.stride(1));
+                setPlane(2, planes.address(2), planes.stride(2));
+            }
+        }
+    }
+
+    /**
      * Makes an RGB frame the caller already converted with {@link RgbToNv12} (same size) the next input picture:
      * x264 reads the NV12 image where it lies.
      */

@@ -134,6 +134,15 @@ final class X264Session implements AutoCloseable {
         encodeBound(pts, forceIdr, out);
     }
 
+    /** A frame whose planes the caller located (frames by reference); see {@link Encoder#encodePlanes}. */
+    void encodePlanes(FramePlanes planes, long pts, boolean forceIdr, EncodedFrame out) throws EncoderException {
+        if (closed) {
+            throw new EncoderException("x264 encoder is closed");
+        }
+        input.bindPlanes(planes);
+        encodeBound(pts, forceIdr, out);
+    }
+
     private void encodeBound(long pts, boolean forceIdr, EncodedFrame out) throws EncoderException {
         pictureIn.set(JAVA_INT, x264_picture_t.i_type$OFFSET, forceIdr ? X264.X264_TYPE_IDR : X264.X264_TYPE_AUTO);
         pictureIn.set(JAVA_LONG, x264_picture_t.i_pts$OFFSET, pts);

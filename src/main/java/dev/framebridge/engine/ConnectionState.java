@@ -184,6 +184,17 @@ final class ConnectionState {
         startSkipOrNextHeader(tail);
     }
 
+    /**
+     * PAYLOAD, part-read → SKIP what is left of it and its tail: the frame was refused while its pixels arrived (the
+     * engine's frame memory limit), so the rest of the message is read and dropped.
+     */
+    void abandonPayload() {
+        require(phase == PAYLOAD && position < target, "abandonPayload");
+        long rest = target - position + skipAfter;
+        skipAfter = 0;
+        startSkipOrNextHeader(rest);
+    }
+
     private void startSkipOrNextHeader(long bytes) {
         position = 0;
         if (bytes > 0) {

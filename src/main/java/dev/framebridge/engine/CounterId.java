@@ -1,6 +1,10 @@
 package dev.framebridge.engine;
 
-/** The engine's counters, in the order they are allocated in the counters file. Labels are what {@code stat} prints. */
+/**
+ * The engine's counters, in the order they are allocated in the counters file. Labels are what {@code stat} prints;
+ * a label ending in "(bytes)" or "(us)" is a level, not a count (stat shows no rate for it). Each open session also
+ * gets a counter of its own frame memory ({@link EngineCounters#newSessionCounter}).
+ */
 public enum CounterId {
     CONNECTIONS_ACTIVE("connections active"),
     CONNECTIONS_ACCEPTED("connections accepted"),
@@ -28,6 +32,11 @@ public enum CounterId {
     ERR_INTERNAL("errors INTERNAL"),
     IN_FLIGHT("requests in flight"),
     BACKPRESSURE("reads paused by back-pressure"),
+    FRAME_MEMORY("frame memory, all sessions and warm (bytes)"),
+    FRAME_MEMORY_WARM("frame memory kept warm for new sessions (bytes)"),
+    FRAME_MEMORY_LIMIT("frame memory limit, all sessions (bytes)"),
+    FRAME_MEMORY_CONNECTION_LIMIT("frame memory limit per connection (bytes)"),
+    FRAMES_REFUSED_MEMORY("frames refused: frame memory limit"),
     ENCODER_OPENS("encoder opens"),
     ENCODE_US_P50("encode time p50 (us)"),
     ENCODE_US_P99("encode time p99 (us)"),
@@ -35,7 +44,25 @@ public enum CounterId {
     LATENCY_US_P50("request-to-answer p50 (us)"),
     LATENCY_US_P99("request-to-answer p99 (us)"),
     LATENCY_US_MAX("request-to-answer max (us)"),
-    AGENT_ERRORS("agent errors (see distinct errors)");
+    AGENT_ERRORS("agent errors (see distinct errors)"),
+    // frames by reference (docs/PROTOCOL-EXTENSIONS.md)
+    FRAMES_IN_BAND("frames with pixels in band"),
+    BYTES_IN_BAND("pixel bytes received in band"),
+    FRAMES_BY_REFERENCE("frames by reference"),
+    BYTES_BY_REFERENCE("pixel bytes read by reference, in place"),
+    HELLOS("HELLOs answered"),
+    POOLS_REGISTERED("pools registered"),
+    POOLS_MAPPED("pools mapped now"),
+    POOL_REFUSED_UNSEALED("pool refusals: memfd not sealed against shrinking"),
+    POOL_REFUSED_NOT_MAPPABLE("pool refusals: no fd, not a memfd or DMA-BUF, or not mappable"),
+    POOL_REFUSED_SIZE("pool refusals: empty, or smaller than asked"),
+    POOL_REFUSED_DUPLICATE("pool refusals: buffer registered twice"),
+    POOL_REFUSED_LIMIT("pool refusals: too many pools on a connection"),
+    POOL_REFUSED_OTHER("pool refusals: not granted, unknown region or bad fields"),
+    FRAME_REF_REFUSED_POOL("frame-by-reference refusals: unknown, released or another connection's pool"),
+    FRAME_REF_REFUSED_BOUNDS("frame-by-reference refusals: a field out of bounds"),
+    ERR_LIMIT("errors LIMIT"),
+    ERR_POOL_REFUSED("errors POOL_REFUSED");
 
     private final String label;
 
@@ -54,6 +81,8 @@ public enum CounterId {
             case dev.framebridge.protocol.ErrorCode.RESOURCE_NOT_FOUND -> ERR_RESOURCE_NOT_FOUND;
             case dev.framebridge.protocol.ErrorCode.ENCODE_FAILED -> ERR_ENCODE_FAILED;
             case dev.framebridge.protocol.ErrorCode.NOT_CONFIGURED -> ERR_NOT_CONFIGURED;
+            case dev.framebridge.protocol.ErrorCode.LIMIT -> ERR_LIMIT;
+            case dev.framebridge.protocol.ErrorCode.POOL_REFUSED -> ERR_POOL_REFUSED;
             default -> ERR_INTERNAL;
         };
     }

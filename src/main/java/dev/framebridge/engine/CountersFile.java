@@ -30,7 +30,8 @@ public final class CountersFile implements AutoCloseable {
     static final int HEADER_LENGTH = 256;
     static final int ENDPOINTS_OFFSET = 40;
     static final int ENDPOINTS_CAPACITY = HEADER_LENGTH - ENDPOINTS_OFFSET;
-    static final int MAX_COUNTERS = 64;
+    /** The fixed counters ({@link CounterId}) and one per open session (frame memory), up to this many in all. */
+    static final int MAX_COUNTERS = 320;
     static final int METADATA_LENGTH = MAX_COUNTERS * CountersReader.METADATA_LENGTH;
     static final int VALUES_LENGTH = MAX_COUNTERS * CountersReader.COUNTER_LENGTH;
     static final int ERROR_LOG_LENGTH = 256 * 1024;

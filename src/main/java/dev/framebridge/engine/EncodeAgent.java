@@ -5,12 +5,15 @@ import dev.framebridge.encode.Encoder;
 import dev.framebridge.encode.EncoderBackend;
 import dev.framebridge.encode.EncoderConfig;
 import dev.framebridge.encode.EncoderException;
+import dev.framebridge.encode.FramePlanes;
+import dev.framebridge.ffi.DmaBuf;
 import dev.framebridge.frame.FrameSlot;
 import dev.framebridge.frame.PixelFormat;
 import dev.framebridge.protocol.ConfigRequestFlyweight;
 import dev.framebridge.protocol.EnableScanoutFlyweight;
 import dev.framebridge.protocol.ErrorCode;
 import dev.framebridge.protocol.ErrorFlyweight;
+import dev.framebridge.protocol.FrameRefFlyweight;
 import dev.framebridge.protocol.FrameRequestFlyweight;
 import dev.framebridge.protocol.FrameResponseFlyweight;
 import dev.framebridge.protocol.HeaderFlyweight;
@@ -53,6 +56,9 @@ final class EncodeAgent implements Agent {
     private final DutyCycleCounts duty = new DutyCycleCounts();
 
     private final FrameRequestFlyweight frameRequest = new FrameRequestFlyweight();
+    private final FrameRefFlyweight frameRef = new FrameRefFlyweight();
+    private final FramePlanes planes = new FramePlanes();
+    private final DmaBuf dmaBuf = new DmaBuf();
     private final FrameResponseFlyweight frameResponse = new FrameResponseFlyweight();
     private final HeaderFlyweight header = new HeaderFlyweight();
     private final ConfigRequestFlyweight configRequest = new ConfigRequestFlyweight();
@@ -168,7 +174,8 @@ final class EncodeAgent implements Agent {
         while (es.processed < es.received) {
             FrameSlot slot = session.slot(es.processed);
             int kind = slot.kind;
-            if ((kind == SlotKind.FRAME || kind == SlotKind.CONFIG_REQ) && es.encoderOutputInUse()) {
+            if ((kind == SlotKind.FRAME || kind == SlotKind.FRAME_REF || kind == SlotKind.CONFIG_REQ)
+                    && es.encoderOutputInUse()) {
                 break; // the previous access unit is still being written from the encoder's memory
             }
             int claimed = answers.tryClaim(RingMessages.ANSWER, RingMessages.LENGTH);
@@ -200,6 +207,7 @@ final class EncodeAgent implements Agent {
         try {
             switch (kind) {
                 case SlotKind.FRAME -> encodeFrame(es, slot);
+                case SlotKind.FRAME_REF -> encodeFrameRef(es, slot);
                 case SlotKind.PING -> answerPing(slot);
                 case SlotKind.KEYFRAME_REQ -> es.forceIdr = true;
                 case SlotKind.CONFIG_REQ -> configure(es, slot);
@@ -245,6 +253,11 @@ final class EncodeAgent implements Agent {
             answerError(slot, sessionId, ErrorCode.ENCODE_FAILED, message);
             return;
         }
+        answerAccessUnit(es, slot, sessionId, pts);
+    }
+
+    /** The answer to an encoded frame: the FRAME_RESPONSE prefix here, the access unit in the encoder's memory. */
+    private void answerAccessUnit(EncodeSession es, FrameSlot slot, int sessionId, long pts) {
         es.forceIdr = false;
         long auBytes = encoded.length();
         frameResponse.wrap(slot.answer(), 0).singleEntry(sessionId, pts, encoded.dts(), encoded.keyframe(), auBytes);
@@ -252,6 +265,52 @@ final class EncodeAgent implements Agent {
         slot.answerBodyAddress = encoded.address();
         slot.answerBodyLength = auBytes;
         slot.answerUsesEncoderMemory = true;
+    }
+
+    /**
+     * A frame by reference: its planes are read where they lie, in the pool the I/O agent checked them against
+     * (NV12/I420 handed to the encoder in place, BGRA/RGBA converted from there into the encoder's planes). A DMA-BUF's
+     * reads are bracketed by DMA_BUF_IOCTL_SYNC. Nothing reads the pool after this returns.
+     */
+    private void encodeFrameRef(EncodeSession es, FrameSlot slot) {
+        FrameRefFlyweight ref = frameRef.wrap(slot.request(), 0);
+        PixelFormat format = PixelFormat.ofFourcc(ref.format());
+        long pts = ref.pts();
+        int sessionId = ref.sessionId();
+        boolean idr = ref.forceKeyframe() || es.forceIdr;
+        long base = slot.referenceBase + ref.frameOffset();
+        planes.clear();
+        for (int p = 0; p < format.planes(); p++) {
+            planes.plane(p, base + ref.planeOffset(p), (int) ref.stride(p));
+        }
+        int syncFd = slot.referenceSyncFd;
+        try {
+            ensureEncoder(es, (int) ref.width(), (int) ref.height(), format);
+            if (syncFd >= 0 && dmaBuf.beginRead(syncFd) != 0) {
+                message.setLength(0);
+                message.append("DMA_BUF_IOCTL_SYNC (start, read) on the pool failed: errno ").append(dmaBuf.errno())
+                        .append("; the frame was not read");
+                answerError(slot, sessionId, ErrorCode.ENCODE_FAILED, message);
+                return;
+            }
+            long start = System.nanoTime();
+            try {
+                es.encoder.encodePlanes(planes, pts, idr, encoded);
+            } finally {
+                if (syncFd >= 0) {
+                    dmaBuf.endRead(syncFd);
+                }
+            }
+            slot.encodeNanos = System.nanoTime() - start;
+        } catch (EncoderException | RuntimeException e) {
+            String why = e.getMessage() == null ? e.toString() : e.getMessage();
+            errors.onEncoderError(es.session.index, why);
+            message.setLength(0);
+            message.append(backend.name()).append(": ").append(why);
+            answerError(slot, sessionId, ErrorCode.ENCODE_FAILED, message);
+            return;
+        }
+        answerAccessUnit(es, slot, sessionId, pts);
     }
 
     private void ensureEncoder(EncodeSession es, int width, int height, PixelFormat format) throws EncoderException {

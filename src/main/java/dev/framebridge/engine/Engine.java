@@ -106,8 +106,9 @@ public final class Engine implements AutoCloseable {
             log.info("encoder " + backend.name() + ", " + (agents.inline ? "encoding on the I/O thread"
                             : encodeRunners.length + " encode thread(s)")
                     + ", idle strategy " + config.idle()
-                    + ", up to " + config.maxInFlight() + " requests in flight per connection, counters in "
-                    + config.countersFile());
+                    + ", up to " + config.maxInFlight() + " requests in flight per connection, frame memory up to "
+                    + mib(config.maxFrameMemoryPerConnection()) + " per connection and " + mib(config.maxFrameMemory())
+                    + " in all (" + mib(config.frameMemoryReserve()) + " kept warm), counters in " + config.countersFile());
             return new Engine(log, counters, stats, agents, ioRunner, encodeRunners, listeners);
         } catch (IOException | RuntimeException e) {
             for (SocketListener l : listeners) {
@@ -168,6 +169,10 @@ public final class Engine implements AutoCloseable {
         };
     }
 
+    private static String mib(long bytes) {
+        return (bytes >> 20) + " MiB";
+    }
+
     private static IdleStrategy agronaIdle(String name) {
         return switch (name) {
             case "spin" -> new BusySpinIdleStrategy();
@@ -225,6 +230,7 @@ public final class Engine implements AutoCloseable {
         for (AgentRunner r : encodeRunners) {
             r.close();
         }
+        io.unmapPoolsAfterStop(); // only now can no agent be reading a pool
         pool.close();
         stats.close();
         counters.close();

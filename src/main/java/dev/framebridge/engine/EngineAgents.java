@@ -1,9 +1,10 @@
 package dev.framebridge.engine;
 
 import dev.framebridge.encode.EncoderBackend;
-import dev.framebridge.ffi.ErrnoException;
+import dev.framebridge.frame.FrameMemoryBudget;
 import dev.framebridge.frame.FramePool;
 import dev.framebridge.transport.SocketListener;
+import java.io.IOException;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 
 /**
@@ -21,13 +22,14 @@ final class EngineAgents {
     final EncodeAgent[] encoders;
     final WakeableIdleStrategy[] encodeIdles;
     final IoAgent io;
+    /** HELLO, pools and frames by reference; the host regions it mapped. */
+    final ByReference byReference;
     final boolean inline;
 
     EngineAgents(EngineConfig config, EncoderBackend backend, SocketListener[] listeners, EngineCounters counters,
-                 LatencyPublisher stats, EngineLog log) throws ErrnoException {
+                 LatencyPublisher stats, EngineLog log) throws IOException {
         int window = config.maxInFlight();
-        // A slot's pixels never exceed one message's payload, so a returned slot may keep what --max-payload allows.
-        pool = new FramePool(config.maxConnections() * window, config.maxPayload());
+        pool = framePool(config, counters);
         sessions = new Session[config.maxConnections()];
         for (int i = 0; i < sessions.length; i++) {
             sessions[i] = new Session(i, window);
@@ -54,8 +56,23 @@ final class EngineAgents {
                     encoders[i]::hasWork, encoders[i].dutyCycles());
         }
         boolean convertOnArrival = config.convertOnArrival() && backend.takesConvertedRgb();
-        this.io = new IoAgent(config, listeners, sessions, pool, requestRings, answerRings, encodeIdles,
-                inline ? encoders[0] : null, convertOnArrival, counters, stats, log);
+        byReference = ByReference.start(config, backend.name(), counters, log);
+        try {
+            this.io = new IoAgent(config, listeners, sessions, pool, requestRings, answerRings, encodeIdles,
+                    inline ? encoders[0] : null, convertOnArrival, counters, stats, log, byReference);
+        } catch (IOException | RuntimeException e) {
+            byReference.closeRegions();
+            throw e;
+        }
         io[0] = this.io;
+    }
+
+    /** Frame slots for every session's window, their memory bounded by the configured limits (see FramePool). */
+    private static FramePool framePool(EngineConfig config, EngineCounters counters) {
+        counters.get(CounterId.FRAME_MEMORY_LIMIT).setRelease(config.maxFrameMemory());
+        counters.get(CounterId.FRAME_MEMORY_CONNECTION_LIMIT).setRelease(config.maxFrameMemoryPerConnection());
+        FrameMemoryBudget total = new FrameMemoryBudget(config.maxFrameMemory(), counters.get(CounterId.FRAME_MEMORY));
+        return new FramePool(config.maxConnections() * config.maxInFlight(), total, config.frameMemoryReserve(),
+                counters.get(CounterId.FRAME_MEMORY_WARM));
     }
 }

@@ -1,5 +1,6 @@
 package dev.framebridge.engine;
 
+import dev.framebridge.frame.HostRegion;
 import dev.framebridge.protocol.H264Profile;
 import dev.framebridge.protocol.Hxfr;
 import dev.framebridge.protocol.ProtocolLimits;
@@ -19,7 +20,12 @@ import org.agrona.concurrent.SystemNanoClock;
 public final class EngineConfig {
     public static final int DEFAULT_MAX_IN_FLIGHT = 2;
     public static final int DEFAULT_MAX_CONNECTIONS = 64;
+    public static final int DEFAULT_MAX_POOLS = 8;
     public static final long DEFAULT_STALL_TIMEOUT_MS = 10_000;
+    /** Frame memory kept for the next sessions after theirs close: two 1080p BGRA frames and their NV12 copies. */
+    public static final long DEFAULT_FRAME_MEMORY_RESERVE = 32L << 20;
+    /** The smallest frame memory limit accepted (a 512x512 BGRA frame, converted, with room to spare). */
+    public static final long MIN_FRAME_MEMORY = 1L << 20;
     /** The reference host closed connections idle this long. */
     public static final long DEFAULT_IDLE_TIMEOUT_MS = 30_000;
     /** A message in progress must bring at least this many bytes per window (a 10 bytes/s trickle is closed). */
@@ -30,10 +36,15 @@ public final class EngineConfig {
     private final List<Endpoint> listen = new ArrayList<>();
     private final List<Endpoint> optionalListen = new ArrayList<>();
     private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
+    private final List<HostRegion> regions = new ArrayList<>();
+    private int maxPools = DEFAULT_MAX_POOLS;
     private int maxConnections = DEFAULT_MAX_CONNECTIONS;
     private long maxPayload = Hxfr.MAX_PAYLOAD;
     private int maxDimension = ProtocolLimits.DEFAULT_MAX_DIMENSION;
     private long stallTimeoutMs = DEFAULT_STALL_TIMEOUT_MS;
+    private long maxFrameMemory; // 0: derived from the in-flight window and max payload
+    private long maxFrameMemoryPerConnection; // 0: derived
+    private long frameMemoryReserve = DEFAULT_FRAME_MEMORY_RESERVE;
     private long idleTimeoutMs = DEFAULT_IDLE_TIMEOUT_MS;
     private long minReceiveBytes = DEFAULT_MIN_RECEIVE_BYTES;
     private long receiveWindowMs = DEFAULT_RECEIVE_WINDOW_MS;
@@ -115,6 +126,51 @@ public final class EngineConfig {
 
     public EngineConfig stallTimeoutMs(long ms) {
         this.stallTimeoutMs = ms;
+        return this;
+    }
+
+    /**
+     * Frame memory one connection may hold (its slots' pixels and their NV12 copies). Default: every request of
+     * the in-flight window at the largest payload, plus half again for the converted copy (NV12 is 3/8 of BGRA)
+     * — 192 MiB at the defaults — so any frame the protocol limits allow fits, and no more than that.
+     */
+    public long maxFrameMemoryPerConnection() {
+        if (maxFrameMemoryPerConnection > 0) {
+            return maxFrameMemoryPerConnection;
+        }
+        long derived = maxInFlight * maxPayload / 2 * 3;
+        return maxFrameMemory > 0 ? Math.min(derived, maxFrameMemory) : derived;
+    }
+
+    public EngineConfig maxFrameMemoryPerConnection(long bytes) {
+        this.maxFrameMemoryPerConnection = bytes;
+        return this;
+    }
+
+    /**
+     * Frame memory all connections together may hold, the warm reserve included. Default: eight connections' worth
+     * of in-flight requests at the largest payload — 1 GiB at the defaults (about 44 sessions of 1080p BGRA) — and
+     * never less than one connection's limit.
+     */
+    public long maxFrameMemory() {
+        if (maxFrameMemory > 0) {
+            return maxFrameMemory;
+        }
+        return Math.max(8L * maxInFlight * maxPayload, maxFrameMemoryPerConnection);
+    }
+
+    public EngineConfig maxFrameMemory(long bytes) {
+        this.maxFrameMemory = bytes;
+        return this;
+    }
+
+    /** Frame memory kept (mapped, warm) for the next sessions after theirs close; the rest goes back to the system. */
+    public long frameMemoryReserve() {
+        return frameMemoryReserve;
+    }
+
+    public EngineConfig frameMemoryReserve(long bytes) {
+        this.frameMemoryReserve = bytes;
         return this;
     }
 
@@ -299,6 +355,31 @@ public final class EngineConfig {
         return this;
     }
 
+    /** Host regions clients may register as pools by name ({@code --region NAME=PATH[:SIZE]}), mapped at start. */
+    public List<HostRegion> regions() {
+        return regions;
+    }
+
+    public EngineConfig region(HostRegion region) {
+        for (HostRegion r : regions) {
+            if (r.name().equals(region.name())) {
+                throw new IllegalArgumentException("--region " + region.name() + " is given twice");
+            }
+        }
+        regions.add(region);
+        return this;
+    }
+
+    /** Pools one connection may have registered at once (frames by reference). */
+    public int maxPools() {
+        return maxPools;
+    }
+
+    public EngineConfig maxPools(int n) {
+        this.maxPools = n;
+        return this;
+    }
+
     public NanoClock clock() {
         return clock;
     }
@@ -324,6 +405,16 @@ public final class EngineConfig {
         require(maxInFlight >= 1 && maxInFlight <= 64, "--max-in-flight " + maxInFlight + " must be within 1..64");
         require(maxConnections >= 1 && maxConnections <= 4096, "--max-connections " + maxConnections + " must be within 1..4096");
         require(stallTimeoutMs >= 1, "--stall-timeout " + stallTimeoutMs + " ms must be positive");
+        require(maxFrameMemory == 0 || maxFrameMemory >= MIN_FRAME_MEMORY, "--max-frame-memory " + maxFrameMemory
+                + " must be at least " + MIN_FRAME_MEMORY + " bytes (1M)");
+        require(maxFrameMemoryPerConnection == 0 || maxFrameMemoryPerConnection >= MIN_FRAME_MEMORY,
+                "--max-frame-memory-per-connection " + maxFrameMemoryPerConnection + " must be at least "
+                        + MIN_FRAME_MEMORY + " bytes (1M)");
+        require(maxFrameMemoryPerConnection() <= maxFrameMemory(), "--max-frame-memory-per-connection "
+                + maxFrameMemoryPerConnection() + " exceeds --max-frame-memory " + maxFrameMemory()
+                + ": one connection cannot hold more than all of them");
+        require(frameMemoryReserve >= 0 && frameMemoryReserve <= maxFrameMemory(), "--frame-memory-reserve "
+                + frameMemoryReserve + " must be within 0.." + maxFrameMemory() + " (--max-frame-memory)");
         require(idleTimeoutMs >= 1, "--idle-timeout " + idleTimeoutMs + " ms must be positive");
         require(minReceiveBytes >= 0 && receiveWindowMs >= 1, "--min-receive-rate " + minReceiveBytes + "/"
                 + receiveWindowMs + " ms: bytes must not be negative and the window must be positive");
@@ -335,6 +426,7 @@ public final class EngineConfig {
         require(keyint >= 1, "--keyint must be at least 1");
         require(H264Profile.ofIdc(profile) != null, "--profile " + profile + " unsupported: use " + H264Profile.CHOICES);
         require((unixMode & ~0777) == 0, "--unix-mode must be an octal permission like 600");
+        require(maxPools >= 1 && maxPools <= 64, "--max-pools " + maxPools + " must be within 1..64");
         limits(); // validates payload and dimension bounds
         return this;
     }

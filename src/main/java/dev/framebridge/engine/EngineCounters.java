@@ -16,6 +16,7 @@ public final class EngineCounters implements AutoCloseable {
     private final CountersFile file;
     private final Map<CounterId, AtomicCounter> byId = new EnumMap<>(CounterId.class);
     private final DistinctErrorLog errorLog;
+    private final CountersManager manager;
 
     final AtomicCounter active;
     final AtomicCounter accepted;
@@ -38,12 +39,20 @@ public final class EngineCounters implements AutoCloseable {
     final AtomicCounter skipped;
     final AtomicCounter inFlight;
     final AtomicCounter backpressure;
+    final AtomicCounter refusedForMemory;
     final AtomicCounter encoderOpens;
     final AtomicCounter agentErrors;
+    final AtomicCounter framesInBand;
+    final AtomicCounter bytesInBand;
+    final AtomicCounter framesByReference;
+    final AtomicCounter bytesByReference;
+    final AtomicCounter hellos;
+    final AtomicCounter poolsRegistered;
+    final AtomicCounter poolsMapped;
 
     public EngineCounters(CountersFile file) {
         this.file = file;
-        CountersManager manager = file.newCountersManager();
+        manager = file.newCountersManager();
         for (CounterId id : CounterId.values()) {
             byId.put(id, manager.newCounter(id.label(), id.ordinal()));
         }
@@ -69,12 +78,42 @@ public final class EngineCounters implements AutoCloseable {
         skipped = get(CounterId.MESSAGES_SKIPPED);
         inFlight = get(CounterId.IN_FLIGHT);
         backpressure = get(CounterId.BACKPRESSURE);
+        refusedForMemory = get(CounterId.FRAMES_REFUSED_MEMORY);
         encoderOpens = get(CounterId.ENCODER_OPENS);
         agentErrors = get(CounterId.AGENT_ERRORS);
+        framesInBand = get(CounterId.FRAMES_IN_BAND);
+        bytesInBand = get(CounterId.BYTES_IN_BAND);
+        framesByReference = get(CounterId.FRAMES_BY_REFERENCE);
+        bytesByReference = get(CounterId.BYTES_BY_REFERENCE);
+        hellos = get(CounterId.HELLOS);
+        poolsRegistered = get(CounterId.POOLS_REGISTERED);
+        poolsMapped = get(CounterId.POOLS_MAPPED);
     }
 
     public AtomicCounter get(CounterId id) {
         return byId.get(id);
+    }
+
+    /** Type id of the counters allocated per session (fixed counters use their {@link CounterId} ordinal). */
+    static final int SESSION_COUNTER_TYPE = 1000;
+
+    /**
+     * A counter of one session's own, e.g. its frame memory, shown by {@code stat} while the session is open; null
+     * when the counters file has no room left (the engine-wide counters still say everything but the split).
+     * Not for the hot path: allocates. Free it with {@link #free}.
+     */
+    AtomicCounter newSessionCounter(String label) {
+        try {
+            return manager.newCounter(label, SESSION_COUNTER_TYPE);
+        } catch (IllegalStateException full) {
+            return null;
+        }
+    }
+
+    void free(AtomicCounter counter) {
+        if (counter != null) {
+            counter.close();
+        }
     }
 
     AtomicCounter forErrorCode(int code) {

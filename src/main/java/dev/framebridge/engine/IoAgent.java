@@ -2,6 +2,7 @@ package dev.framebridge.engine;
 
 import dev.framebridge.ffi.ErrnoException;
 import dev.framebridge.ffi.LibC;
+import dev.framebridge.frame.ConnectionMemory;
 import dev.framebridge.frame.FramePool;
 import dev.framebridge.frame.FrameSlot;
 import dev.framebridge.protocol.ErrorCode;
@@ -9,6 +10,7 @@ import dev.framebridge.protocol.ErrorFlyweight;
 import dev.framebridge.protocol.Hxfr;
 import dev.framebridge.protocol.HxfrDecoder;
 import dev.framebridge.protocol.MessageFlyweight;
+import dev.framebridge.transport.Endpoint;
 import dev.framebridge.transport.Epoll;
 import dev.framebridge.transport.EventFd;
 import dev.framebridge.transport.NativeSocket;
@@ -87,6 +89,7 @@ final class IoAgent implements Agent, RequestReader.Control {
     /** Newcomers accepted while every session was taken, each waiting for a session an eviction is freeing. */
     private final NativeSocket[] admissionQueue = new NativeSocket[ADMISSION_QUEUE];
     private final String[] admissionListeners = new String[ADMISSION_QUEUE];
+    private final boolean[] admissionUnix = new boolean[ADMISSION_QUEUE];
     private int admissionCount;
     private final FramePool pool;
     private final OneToOneRingBuffer[] answerRings;
@@ -96,6 +99,7 @@ final class IoAgent implements Agent, RequestReader.Control {
     private final long[] allowListRefusals;
     private final EncodeDispatch dispatch;
     private final RequestReader reader;
+    private final ByReference byReference;
     private final EngineCounters counters;
     private final EngineLog log;
     private final NanoClock clock;
@@ -138,7 +142,7 @@ final class IoAgent implements Agent, RequestReader.Control {
     IoAgent(EngineConfig config, SocketListener[] listeners, Session[] sessions, FramePool pool,
             OneToOneRingBuffer[] requestRings, OneToOneRingBuffer[] answerRings, WakeableIdleStrategy[] encodeIdles,
             EncodeAgent inlineEncoder, boolean convertRgbOnArrival, EngineCounters counters, LatencyPublisher stats,
-            EngineLog log) throws ErrnoException {
+            EngineLog log, ByReference byReference) throws ErrnoException {
         this.config = config;
         this.clock = config.clock();
         this.listeners = listeners;
@@ -152,8 +156,9 @@ final class IoAgent implements Agent, RequestReader.Control {
         this.stats = stats;
         this.log = log;
         this.dispatch = new EncodeDispatch(requestRings, encodeIdles);
+        this.byReference = byReference;
         this.reader = new RequestReader(new HxfrDecoder(config.limits()), dispatch, this, counters, log, skipBuffer,
-                convertRgbOnArrival, cycleClock, clock);
+                convertRgbOnArrival, cycleClock, clock, byReference);
         this.latencyRecorder = config.latencyRecorder();
         this.stallNs = config.stallTimeoutMs() * 1_000_000L;
         this.idleNs = config.idleTimeoutMs() * 1_000_000L;
@@ -167,9 +172,11 @@ final class IoAgent implements Agent, RequestReader.Control {
         this.connections = new IoConnection[sessions.length];
         this.freeSessions = new int[sessions.length];
         for (int i = sessions.length - 1; i >= 0; i--) {
-            connections[i] = new IoConnection(sessions[i]);
+            connections[i] = new IoConnection(sessions[i], config.maxPools());
+            connections[i].memory = new ConnectionMemory(pool.total(), config.maxFrameMemoryPerConnection());
             freeSessions[freeSessionCount++] = i;
         }
+        byReference.connections(connections);
         this.epoll = new Epoll(64);
         this.wakeFd = new EventFd();
         epoll.add(wakeFd.fd(), LibC.EPOLLIN, WAKE_TAG);
@@ -348,6 +355,7 @@ final class IoAgent implements Agent, RequestReader.Control {
             if (freeSessionCount == 0 || pool.available() < config.maxInFlight()) {
                 if (admissionCount < ADMISSION_QUEUE && (admissionCount < closingCount || evictLongestIdle())) {
                     admissionQueue[admissionCount] = socket; // admitted as soon as a closing session is let go of
+                    admissionUnix[admissionCount] = listener.endpoint() instanceof Endpoint.Unix;
                     admissionListeners[admissionCount++] = listener.endpoint().toString();
                     continue;
                 }
@@ -360,7 +368,7 @@ final class IoAgent implements Agent, RequestReader.Control {
                 refuse(socket);
                 continue;
             }
-            open(socket, listener.endpoint().toString());
+            open(socket, listener.endpoint().toString(), listener.endpoint() instanceof Endpoint.Unix);
         }
     }
 
@@ -414,15 +422,17 @@ final class IoAgent implements Agent, RequestReader.Control {
         socket.close();
     }
 
-    private void open(NativeSocket socket, String listener) {
+    /** @param unixSocket accepted on a Unix socket: fds may come with its messages (fd pools) */
+    private void open(NativeSocket socket, String listener, boolean unixSocket) {
         int index = freeSessions[--freeSessionCount];
         Session session = sessions[index];
         IoConnection c = connections[index];
-        pool.take(session.slots, session.window);
+        pool.take(session.slots, session.window, c.memory);
         session.resetFramesWritten();
         session.encodeAgent = leastLoadedAgent();
         agentLoad[session.encodeAgent]++;
-        c.reset(socket, socket.peer(), now);
+        c.reset(socket, socket.peer(), unixSocket, now);
+        c.memory.publishTo(counters.newSessionCounter("session " + index + " frame memory (bytes), " + c.peer));
         openCount++;
         counters.accepted.increment();
         counters.active.setRelease(openCount);
@@ -536,6 +546,9 @@ final class IoAgent implements Agent, RequestReader.Control {
         }
         c.answered++;
         c.answersReady--;
+        if (c.pools.releasing > 0) {
+            byReference.answered(c); // every request before an UNREGISTER_POOL is answered: its pool can go
+        }
         c.lastActivityNanos = now;
         if (c.state.answeringThenClosing()) {
             if (c.answered == c.submitted) {
@@ -593,6 +606,8 @@ final class IoAgent implements Agent, RequestReader.Control {
             counters.inFlight.getAndAddRelease(-unanswered);
         }
         pool.give(s.slots, s.window);
+        counters.free(c.memory.stopPublishing());
+        byReference.release(c); // nothing reads this connection's pools any more
         agentLoad[s.encodeAgent]--;
         c.state.free();
         c.socket = null;
@@ -601,12 +616,14 @@ final class IoAgent implements Agent, RequestReader.Control {
         if (admissionCount > 0) {
             NativeSocket next = admissionQueue[0];
             String listener = admissionListeners[0];
+            boolean unix = admissionUnix[0];
             admissionCount--;
             System.arraycopy(admissionQueue, 1, admissionQueue, 0, admissionCount);
             System.arraycopy(admissionListeners, 1, admissionListeners, 0, admissionCount);
+            System.arraycopy(admissionUnix, 1, admissionUnix, 0, admissionCount);
             admissionQueue[admissionCount] = null;
             admissionListeners[admissionCount] = null;
-            open(next, listener);
+            open(next, listener, unix);
         }
     }
 
@@ -726,6 +743,17 @@ final class IoAgent implements Agent, RequestReader.Control {
             drained = true;
         }
         return 1;
+    }
+
+    /**
+     * After every agent has stopped (nothing can read a pool any more): unmaps the pools of connections that were
+     * still open, and the host regions.
+     */
+    void unmapPoolsAfterStop() {
+        for (IoConnection c : connections) {
+            byReference.release(c);
+        }
+        byReference.closeRegions();
     }
 
     @Override

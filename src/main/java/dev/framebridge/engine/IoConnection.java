@@ -1,5 +1,6 @@
 package dev.framebridge.engine;
 
+import dev.framebridge.frame.ConnectionMemory;
 import dev.framebridge.frame.FrameSlot;
 import dev.framebridge.transport.GatherList;
 import dev.framebridge.transport.NativeSocket;
@@ -16,6 +17,10 @@ final class IoConnection {
     final ConvertOnArrival converter = new ConvertOnArrival();
     NativeSocket socket;
     String peer;
+    /** The frame memory this connection's slots hold, against its limit (set once by the I/O agent). */
+    ConnectionMemory memory;
+    /** HELLO, granted capabilities and registered pools (frames by reference). */
+    final ConnectionPools pools;
 
     long submitted;
     long answered;
@@ -45,11 +50,14 @@ final class IoConnection {
     String closeReason;
     AtomicCounter closeCause;
 
-    IoConnection(Session session) {
+    IoConnection(Session session, int maxPools) {
         this.session = session;
+        this.pools = new ConnectionPools(maxPools);
     }
 
-    void reset(NativeSocket socket, String peer, long now) {
+    /** @param fdCapable the socket is a Unix socket, so fds can arrive with messages (fd pools) */
+    void reset(NativeSocket socket, String peer, boolean fdCapable, long now) {
+        pools.reset(fdCapable);
         this.socket = socket;
         this.peer = peer;
         state.open();

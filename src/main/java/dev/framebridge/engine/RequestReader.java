@@ -14,6 +14,7 @@ import dev.framebridge.protocol.HxfrDecoder;
 import dev.framebridge.protocol.MessageFlyweight;
 import dev.framebridge.protocol.Rejection;
 import dev.framebridge.protocol.ScanoutIdFlyweight;
+import dev.framebridge.transport.NativeSocket;
 import java.lang.foreign.MemorySegment;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.status.AtomicCounter;
@@ -55,12 +56,17 @@ final class RequestReader {
     private final EnableScanoutFlyweight enableScanout = new EnableScanoutFlyweight();
     private final ScanoutIdFlyweight scanoutId = ScanoutIdFlyweight.subscribe();
     private final ErrorFlyweight error = new ErrorFlyweight();
+    private final FrameMemoryGate memory = new FrameMemoryGate();
+    private final ByReference byReference;
+    /** Fds that arrive with a message (SCM_RIGHTS), on connections granted fd pools. */
+    private final int[] receivedFds = new int[NativeSocket.MAX_PASSED_FDS];
     private final LogRateLimit rejectedLines;
     private boolean draining;
 
     /** @param convertRgb convert BGRA/RGBA frames to NV12 as they arrive (the backend takes converted frames) */
     RequestReader(HxfrDecoder decoder, EncodeDispatch dispatch, Control control, EngineCounters counters, EngineLog log,
-                  MemorySegment skipBuffer, boolean convertRgb, NanoClock cycleClock, NanoClock clock) {
+                  MemorySegment skipBuffer, boolean convertRgb, NanoClock cycleClock, NanoClock clock,
+                  ByReference byReference) {
         if (skipBuffer.byteSize() < SKIP_BUFFER) {
             throw new IllegalArgumentException("skip buffer must hold " + SKIP_BUFFER + " bytes");
         }
@@ -73,6 +79,7 @@ final class RequestReader {
         this.convertRgb = convertRgb;
         this.cycleClock = cycleClock;
         this.clock = clock;
+        this.byReference = byReference;
         this.rejectedLines = new LogRateLimit(log, "rejected messages");
     }
 
@@ -144,7 +151,13 @@ final class RequestReader {
             }
             case ConnectionState.PAYLOAD: {
                 FrameSlot slot = c.session.slot(c.submitted);
-                if (receive(c, slot.pixels(), s.position(), s.remaining()) <= 0) {
+                long end = memory.receivable(slot, s.position(), s.position() + s.remaining());
+                if (end < 0) {
+                    refuseForMemory(c, slot);
+                    s.abandonPayload();
+                    return 1;
+                }
+                if (receive(c, slot.pixels(), s.position(), end - s.position()) <= 0) {
                     return 0;
                 }
                 if (s.remaining() > 0) {
@@ -184,9 +197,21 @@ final class RequestReader {
         }
     }
 
-    /** recv into {@code dst}; advances the state's position; handles end of stream. */
+    /**
+     * recv into {@code dst}; advances the state's position; handles end of stream. On a connection granted fd pools,
+     * headers and fixed bodies are read with recvmsg, so an fd attached to a REGISTER_POOL is collected, not dropped.
+     */
     private long receive(IoConnection c, MemorySegment dst, long offset, long len) throws ErrnoException {
-        long n = c.socket.read(dst, offset, len);
+        long n;
+        int phase = c.state.phase();
+        if (c.pools.receivesFds() && (phase == ConnectionState.HEADER || phase == ConnectionState.BODY)) {
+            n = c.socket.readWithFds(dst, offset, len, receivedFds);
+            if (c.socket.receivedFdCount() > 0) {
+                byReference.onFds(c, receivedFds, c.socket.receivedFdCount());
+            }
+        } else {
+            n = c.socket.read(dst, offset, len);
+        }
         if (n > 0) {
             long now = cycleClock.nanoTime();
             if (c.state.betweenMessages()) {
@@ -220,9 +245,12 @@ final class RequestReader {
 
     private void onHeader(IoConnection c, FrameSlot slot) {
         header.wrap(slot.request(), 0);
-        int verdict = decoder.checkHeader(header);
+        int verdict = decoder.checkHeader(header, c.pools.hello);
         int type = header.type();
         long payload = header.payloadSize();
+        if (type != Hxfr.MSG_REGISTER_POOL || verdict != HxfrDecoder.ACCEPT) {
+            byReference.dropStrayFd(c); // only a REGISTER_POOL may carry one
+        }
         if (verdict == HxfrDecoder.SKIP) {
             counters.skipped.increment();
             log.debug("skipped " + Hxfr.typeName(type) + " (" + payload + " bytes) from " + c.peer);
@@ -266,7 +294,11 @@ final class RequestReader {
                 // Receive exactly the bytes the encoder reads; any tail the client padded with is skipped.
                 PixelFormat format = PixelFormat.ofFourcc(f.format());
                 long needed = format.frameBytes(f.stride(), f.height());
-                sizePixelArea(slot, needed);
+                if (!memory.admit(slot, f, format, needed, convertRgb)) {
+                    refuseForMemory(c, slot);
+                    skip(c, f.pixelBytes());
+                    return;
+                }
                 c.converter.start(slot, convertRgb ? format : null, (int) f.width(), (int) f.height(), (int) f.stride());
                 c.state.expectPayload(needed, f.pixelBytes() - needed);
                 return;
@@ -293,14 +325,34 @@ final class RequestReader {
                 }
                 submit(c, slot, SlotKind.SUBSCRIBE);
             }
+            case Hxfr.MSG_HELLO, Hxfr.MSG_REGISTER_POOL, Hxfr.MSG_UNREGISTER_POOL, Hxfr.MSG_FRAME_REF -> {
+                onExtension(c, slot, type, extra);
+                return;
+            }
             default -> submit(c, slot, SlotKind.DISABLE_SCANOUT);
         }
         skip(c, extra);
     }
 
-    /** The one place a slot's pixel area is sized for a frame about to arrive. */
-    private static void sizePixelArea(FrameSlot slot, long bytes) {
-        slot.pixels(bytes);
+    /** HELLO, pools and frames by reference (after HELLO; see {@link ByReference}). */
+    private void onExtension(IoConnection c, FrameSlot slot, int type, long extra) {
+        int verdict;
+        switch (type) {
+            case Hxfr.MSG_HELLO -> verdict = byReference.hello(c, slot);
+            case Hxfr.MSG_REGISTER_POOL -> verdict = byReference.registerPool(c, slot);
+            case Hxfr.MSG_UNREGISTER_POOL -> verdict = byReference.unregisterPool(c, slot, c.submitted);
+            default -> {
+                counters.framesIn.increment();
+                c.frames++;
+                verdict = byReference.frameRef(c, slot);
+            }
+        }
+        if (verdict == ByReference.REFUSED) {
+            reject(c, slot, header.sessionId(), extra, byReference.rejection());
+            return;
+        }
+        submit(c, slot, verdict == ByReference.FRAME ? SlotKind.FRAME_REF : SlotKind.ANSWERED);
+        skip(c, extra);
     }
 
     /** PAYLOAD complete: the frame's pixels are in the slot. */
@@ -309,6 +361,8 @@ final class RequestReader {
             counters.framesConverted.increment();
         }
         counters.framesIn.increment();
+        counters.framesInBand.increment();
+        counters.bytesInBand.getAndAddRelease(c.state.position());
         c.frames++;
         submit(c, slot, SlotKind.FRAME);
         c.state.partDone();
@@ -316,7 +370,10 @@ final class RequestReader {
 
     /** Answers the current request with ERROR (in order, through the encode agent) and skips or closes. */
     private void reject(IoConnection c, FrameSlot slot, int sessionId, long bytesToSkip) {
-        Rejection r = decoder.rejection();
+        reject(c, slot, sessionId, bytesToSkip, decoder.rejection());
+    }
+
+    private void reject(IoConnection c, FrameSlot slot, int sessionId, long bytesToSkip, Rejection r) {
         slot.resetAnswer();
         error.wrap(slot.answer(), 0).set(sessionId, r.errorCode(), r.message());
         slot.answerLength = ErrorFlyweight.LENGTH;
@@ -330,6 +387,18 @@ final class RequestReader {
         } else {
             skip(c, bytesToSkip);
         }
+    }
+
+    /** A frame the memory limits refused (its ERROR is in the slot): answer it in order; the caller skips its pixels. */
+    private void refuseForMemory(IoConnection c, FrameSlot slot) {
+        counters.framesIn.increment();
+        counters.refusedForMemory.increment();
+        c.frames++;
+        if (rejectedLines.admit(cycleClock.nanoTime())) {
+            log.info("refused a frame from " + c.peer + ": " + memory.message());
+        }
+        counters.recordDistinct(memory.limitReached());
+        submit(c, slot, SlotKind.ANSWERED);
     }
 
     private static void skip(IoConnection c, long bytes) {

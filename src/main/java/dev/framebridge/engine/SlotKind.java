@@ -15,4 +15,6 @@ final class SlotKind {
     static final int SUBSCRIBE = 7;
     /** The I/O agent already wrote the answer (an ERROR for a rejected request) into the answer area. */
     static final int ANSWERED = 8;
+    /** FRAME_REF (or an embedded application's frame): the pixels lie in a pool at {@code referenceBase}. */
+    static final int FRAME_REF = 9;
 }

@@ -80,6 +80,9 @@ public final class Errno {
             case LibC.EHOSTUNREACH -> "EHOSTUNREACH";
             case LibC.EALREADY -> "EALREADY";
             case LibC.EINPROGRESS -> "EINPROGRESS";
+            case LibC.ENOTTY -> "ENOTTY";
+            case LibC.ESPIPE -> "ESPIPE";
+            case LibC.ENOSYS -> "ENOSYS";
             default -> "errno " + errno;
         };
     }

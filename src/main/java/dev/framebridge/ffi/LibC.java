@@ -16,7 +16,7 @@ import java.util.List;
 
 /**
  * The libc calls framebridge uses (Linux, glibc or musl, 64-bit): sockets, fd passing, epoll, eventfd,
- * poll, fcntl and a few file calls. One {@code static final MethodHandle} per function, linked once from
+ * poll, fcntl, anonymous memory mappings and a few file calls. One {@code static final MethodHandle} per function, linked once from
  * the default lookup; each wrapper is a plain {@code invokeExact} returning the raw C result
  * ({@code -1} on failure, errno then in the caller's {@link Errno}). Policy (retry on EINTR, EAGAIN as
  * "not now", exceptions) lives in the transport classes, not here.
@@ -59,6 +59,33 @@ public final class LibC {
     public static final int F_GETFL = 3;
     public static final int F_SETFL = 4;
     public static final int O_NONBLOCK = 0x800;
+    /** File seals (memfd): add seals / read the seals a file carries. */
+    public static final int F_ADD_SEALS = 1033;
+    public static final int F_GET_SEALS = 1034;
+    /** No further seals may be added. */
+    public static final int F_SEAL_SEAL = 0x1;
+    /** The file cannot shrink: a mapping of it can never fault with SIGBUS. */
+    public static final int F_SEAL_SHRINK = 0x2;
+    public static final int F_SEAL_GROW = 0x4;
+    public static final int F_SEAL_WRITE = 0x8;
+
+    // --- files, memfd, mmap -----------------------------------------------------------------------
+    public static final int O_RDONLY = 0;
+    public static final int O_RDWR = 2;
+    public static final int O_CLOEXEC = 0x80000;
+    public static final int SEEK_SET = 0;
+    public static final int SEEK_END = 2;
+    public static final int MFD_CLOEXEC = 0x1;
+    public static final int MFD_ALLOW_SEALING = 0x2;
+    public static final int MAP_SHARED = 0x1;
+    /** statx: describe the file {@code fd} itself (empty path). */
+    public static final int AT_EMPTY_PATH = 0x1000;
+    public static final int STATX_TYPE = 0x1;
+    public static final int STATX_MODE = 0x2;
+    public static final int STATX_INO = 0x100;
+    public static final int STATX_SIZE = 0x200;
+    public static final int S_IFMT = 0xF000;
+    public static final int S_IFREG = 0x8000;
 
     // --- epoll, eventfd, poll ---------------------------------------------------------------------
     public static final int EPOLLIN = 0x1;
@@ -78,6 +105,15 @@ public final class LibC {
     public static final short POLLERR = 0x8;
     public static final short POLLHUP = 0x10;
     public static final short POLLNVAL = 0x20;
+
+    // --- memory mapping (sys/mman.h) ---------------------------------------------------------------
+    public static final int PROT_READ = 0x1;
+    public static final int PROT_WRITE = 0x2;
+    public static final int MAP_PRIVATE = 0x02;
+    public static final int MAP_ANONYMOUS = 0x20;
+    public static final int MAP_NORESERVE = 0x4000;
+    /** What mmap(2) returns on failure: {@code (void *) -1}. */
+    public static final long MAP_FAILED = -1L;
 
     // --- errno ------------------------------------------------------------------------------------
     public static final int EPERM = 1;
@@ -111,6 +147,9 @@ public final class LibC {
     public static final int EHOSTUNREACH = 113;
     public static final int EALREADY = 114;
     public static final int EINPROGRESS = 115;
+    public static final int ENOTTY = 25;
+    public static final int ESPIPE = 29;
+    public static final int ENOSYS = 38;
 
     // --- linking ----------------------------------------------------------------------------------
     private static final Linker LINKER = Linker.nativeLinker();
@@ -132,6 +171,7 @@ public final class LibC {
     private static final List<Binding> BINDINGS = new ArrayList<>();
 
     static List<Binding> bindings() {
+        PoolCalls.ensureLinked();
         return List.copyOf(BINDINGS);
     }
 
@@ -208,6 +248,33 @@ public final class LibC {
     private static final MethodHandle CHMOD = errnoCall("chmod", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle POLL = errnoCall("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
     private static final MethodHandle STRERROR = link("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT));
+    // Addresses as raw longs, like recv/send: the caller wraps the mapping in a segment of its own size once.
+    private static final MethodHandle MMAP = errnoCall("mmap",
+            FunctionDescriptor.of(RAW_ADDRESS, RAW_ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
+    private static final MethodHandle MUNMAP = errnoCall("munmap", FunctionDescriptor.of(JAVA_INT, RAW_ADDRESS, JAVA_LONG));
+    private static final MethodHandle GETPAGESIZE = link("getpagesize", FunctionDescriptor.of(JAVA_INT));
+
+    /**
+     * Calls only buffer pools (frames by reference) use, linked on first use so that a C library without one of them
+     * (memfd_create and statx need glibc 2.27/2.28) fails those pools with a message, not every socket call.
+     */
+    private static final class PoolCalls {
+        static final MethodHandle MEMFD_CREATE = errnoCall("memfd_create", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+        static final MethodHandle FTRUNCATE = errnoCall("ftruncate", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG));
+        static final MethodHandle LSEEK = errnoCall("lseek", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT));
+        /** open is variadic: the mode is passed as a variadic int. */
+        static final MethodHandle OPEN = link("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), 2,
+                CAPTURE_ERRNO);
+        static final MethodHandle STATX = errnoCall("statx",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS));
+        /** ioctl is variadic: the argument is a pointer, passed as a raw address in the variadic position. */
+        static final MethodHandle IOCTL_PTR = link("ioctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, RAW_ADDRESS),
+                2, CAPTURE_ERRNO);
+
+        static void ensureLinked() {
+            // class initialisation links the handles above
+        }
+    }
 
     private static RuntimeException unexpected(String call, Throwable t) {
         if (t instanceof RuntimeException r) {
@@ -463,6 +530,59 @@ public final class LibC {
         }
     }
 
+    // --- memfd, mmap, statx, ioctl (buffer pools) --------------------------------------------------
+    /** @param name a NUL-terminated name (shown in /proc/PID/fd as {@code /memfd:NAME}) */
+    public static int memfd_create(Errno e, MemorySegment name, int flags) {
+        try {
+            return (int) PoolCalls.MEMFD_CREATE.invokeExact(e.state(), name, flags);
+        } catch (Throwable t) {
+            throw unexpected("memfd_create", t);
+        }
+    }
+
+    public static int ftruncate(Errno e, int fd, long length) {
+        try {
+            return (int) PoolCalls.FTRUNCATE.invokeExact(e.state(), fd, length);
+        } catch (Throwable t) {
+            throw unexpected("ftruncate", t);
+        }
+    }
+
+    public static long lseek(Errno e, int fd, long offset, int whence) {
+        try {
+            return (long) PoolCalls.LSEEK.invokeExact(e.state(), fd, offset, whence);
+        } catch (Throwable t) {
+            throw unexpected("lseek", t);
+        }
+    }
+
+    /** @param path a NUL-terminated path */
+    public static int open(Errno e, MemorySegment path, int flags, int mode) {
+        try {
+            return (int) PoolCalls.OPEN.invokeExact(e.state(), path, flags, mode);
+        } catch (Throwable t) {
+            throw unexpected("open", t);
+        }
+    }
+
+    /** statx(2) into a {@link LibCLayouts#statx}-sized buffer; with {@link #AT_EMPTY_PATH} and "" it describes {@code dirfd}. */
+    public static int statx(Errno e, int dirfd, MemorySegment path, int flags, int mask, MemorySegment statxbuf) {
+        try {
+            return (int) PoolCalls.STATX.invokeExact(e.state(), dirfd, path, flags, mask, statxbuf);
+        } catch (Throwable t) {
+            throw unexpected("statx", t);
+        }
+    }
+
+    /** ioctl(fd, request, argp) with a pointer argument given as a raw address (no segment per call). */
+    public static int ioctl(Errno e, int fd, long request, long argp) {
+        try {
+            return (int) PoolCalls.IOCTL_PTR.invokeExact(e.state(), fd, request, argp);
+        } catch (Throwable t) {
+            throw unexpected("ioctl", t);
+        }
+    }
+
     // --- files ------------------------------------------------------------------------------------
     /** @param path a NUL-terminated path */
     public static int unlink(Errno e, MemorySegment path) {
@@ -479,6 +599,33 @@ public final class LibC {
             return (int) CHMOD.invokeExact(e.state(), path, mode);
         } catch (Throwable t) {
             throw unexpected("chmod", t);
+        }
+    }
+
+    // --- memory mapping ---------------------------------------------------------------------------
+    /** mmap(2) with raw addresses; returns {@link #MAP_FAILED} on failure (errno in {@code e}). */
+    public static long mmap(Errno e, long addr, long length, int prot, int flags, int fd, long offset) {
+        try {
+            return (long) MMAP.invokeExact(e.state(), addr, length, prot, flags, fd, offset);
+        } catch (Throwable t) {
+            throw unexpected("mmap", t);
+        }
+    }
+
+    public static int munmap(Errno e, long addr, long length) {
+        try {
+            return (int) MUNMAP.invokeExact(e.state(), addr, length);
+        } catch (Throwable t) {
+            throw unexpected("munmap", t);
+        }
+    }
+
+    /** The size of a memory page (4096 on most machines; 16 or 64 KiB on some ARM kernels). */
+    public static int getpagesize() {
+        try {
+            return (int) GETPAGESIZE.invokeExact();
+        } catch (Throwable t) {
+            throw unexpected("getpagesize", t);
         }
     }
 

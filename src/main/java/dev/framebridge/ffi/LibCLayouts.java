@@ -175,4 +175,29 @@ public final class LibCLayouts {
     public static final long POLLFD_FD = pollfd.byteOffset(groupElement("fd"));
     public static final long POLLFD_EVENTS = pollfd.byteOffset(groupElement("events"));
     public static final long POLLFD_REVENTS = pollfd.byteOffset(groupElement("revents"));
+
+    /*
+     * struct statx (linux/stat.h): the same layout on every architecture, which is why framebridge uses it rather
+     * than struct stat. Only the fields read are named; the rest is padding. 256 bytes.
+     *   __u32 stx_mask @0; __u16 stx_mode @28; __u64 stx_ino @32; __u64 stx_size @40;
+     *   __u32 stx_dev_major @136; __u32 stx_dev_minor @140
+     */
+    public static final StructLayout statx = MemoryLayout.structLayout(
+            JAVA_INT.withName("stx_mask"),
+            MemoryLayout.paddingLayout(24),
+            JAVA_SHORT.withName("stx_mode"),
+            MemoryLayout.paddingLayout(2),
+            JAVA_LONG.withName("stx_ino"),
+            JAVA_LONG.withName("stx_size"),
+            MemoryLayout.paddingLayout(88),
+            JAVA_INT.withName("stx_dev_major"),
+            JAVA_INT.withName("stx_dev_minor"),
+            MemoryLayout.paddingLayout(112)
+    ).withName("statx");
+    public static final long STX_MASK = statx.byteOffset(groupElement("stx_mask"));
+    public static final long STX_MODE = statx.byteOffset(groupElement("stx_mode"));
+    public static final long STX_INO = statx.byteOffset(groupElement("stx_ino"));
+    public static final long STX_SIZE = statx.byteOffset(groupElement("stx_size"));
+    public static final long STX_DEV_MAJOR = statx.byteOffset(groupElement("stx_dev_major"));
+    public static final long STX_DEV_MINOR = statx.byteOffset(groupElement("stx_dev_minor"));
 }

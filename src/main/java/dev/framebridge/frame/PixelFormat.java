@@ -11,7 +11,10 @@ public enum PixelFormat {
     RGBA8888(0x34324241, 4),
     /** 'NV12': Y plane (stride × height), then interleaved UV (stride × height/2). */
     NV12(0x3231564E, 1),
-    /** 'YU12' (I420): Y plane, then U and V planes at half resolution, stride/2 each. Not on the HXFR wire. */
+    /**
+     * 'YU12' (I420): Y plane, then U and V planes at half resolution, stride/2 each. Not in FRAME_REQUEST; frames by
+     * reference (FRAME_REF) may use it, each plane where the request says.
+     */
     I420(0x32315559, 1);
 
     private static final PixelFormat[] VALUES = values();
@@ -35,6 +38,29 @@ public enum PixelFormat {
 
     public boolean isRgb() {
         return bytesPerPixel == 4;
+    }
+
+    /** Planes of a frame: 1 for BGRA/RGBA, 2 for NV12 (Y, UV), 3 for I420 (Y, U, V). */
+    public int planes() {
+        return switch (this) {
+            case BGRA8888, RGBA8888 -> 1;
+            case NV12 -> 2;
+            case I420 -> 3;
+        };
+    }
+
+    /** Bytes one row of {@code plane} holds for a frame {@code width} pixels wide (chroma rounds up). */
+    public long planeRowBytes(int plane, long width) {
+        if (plane == 0) {
+            return width * bytesPerPixel;
+        }
+        long chroma = (width + 1) / 2;
+        return this == NV12 ? 2 * chroma : chroma;
+    }
+
+    /** Rows of {@code plane} for a frame {@code height} rows high (4:2:0 chroma rounds up). */
+    public long planeRows(int plane, long height) {
+        return plane == 0 ? height : (height + 1) / 2;
     }
 
     /** Minimum bytes a frame of this format occupies with rows {@code stride} apart in plane 0. */

@@ -12,6 +12,10 @@ public final class ErrorCode {
     public static final int NO_IOSURFACE = -4;
     public static final int ENCODE_FAILED = -5;
     public static final int NOT_CONFIGURED = -6;
+    /** Extension: a per-connection limit is reached (pools registered at once). */
+    public static final int LIMIT = -7;
+    /** Extension: the buffer cannot be a pool (an unsealed memfd, an fd that cannot be mapped). */
+    public static final int POOL_REFUSED = -8;
     public static final int INTERNAL = -99;
 
     public static String name(int code) {
@@ -23,6 +27,8 @@ public final class ErrorCode {
             case NO_IOSURFACE -> "NO_IOSURFACE";
             case ENCODE_FAILED -> "ENCODE_FAILED";
             case NOT_CONFIGURED -> "NOT_CONFIGURED";
+            case LIMIT -> "LIMIT";
+            case POOL_REFUSED -> "POOL_REFUSED";
             case INTERNAL -> "INTERNAL";
             default -> "UNKNOWN(" + code + ")";
         };

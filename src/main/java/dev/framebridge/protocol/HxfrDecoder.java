@@ -23,6 +23,8 @@ public final class HxfrDecoder {
     public static final int REJECT = 2;
 
     private static final int MAX_SCANOUT_ID = 15;
+    /** Largest FRAME_REF row pitch (16 MiB: far beyond 16384 pixels × 4 bytes); keeps strides within an int. */
+    public static final long MAX_REF_STRIDE = 1 << 24;
 
     /** The most bytes a request's header and fixed body take: what a slot's request area must hold. */
     public static final int LARGEST_FIXED_REQUEST = largestFixedRequest();
@@ -49,6 +51,10 @@ public final class HxfrDecoder {
             case Hxfr.MSG_CONFIG_REQ -> ConfigRequestFlyweight.BODY_LENGTH;
             case Hxfr.MSG_ENABLE_SCANOUT -> EnableScanoutFlyweight.LENGTH - MessageFlyweight.HEADER_LENGTH;
             case Hxfr.MSG_DISABLE_SCANOUT, Hxfr.MSG_SUBSCRIBE -> ScanoutIdFlyweight.LENGTH - MessageFlyweight.HEADER_LENGTH;
+            case Hxfr.MSG_HELLO -> HelloFlyweight.BODY_LENGTH;
+            case Hxfr.MSG_REGISTER_POOL -> RegisterPoolFlyweight.BODY_LENGTH;
+            case Hxfr.MSG_UNREGISTER_POOL -> UnregisterPoolFlyweight.BODY_LENGTH;
+            case Hxfr.MSG_FRAME_REF -> FrameRefFlyweight.BODY_LENGTH;
             default -> 0;
         };
     }
@@ -64,10 +70,22 @@ public final class HxfrDecoder {
     /** Whether the client waits for an answer to this type (and so may be sent an ERROR for it). */
     public static boolean expectsAnswer(int type) {
         return type == Hxfr.MSG_FRAME_REQUEST || type == Hxfr.MSG_CONFIG_REQ || type == Hxfr.MSG_PING
-                || type == Hxfr.MSG_ENABLE_SCANOUT || type == Hxfr.MSG_SUBSCRIBE;
+                || type == Hxfr.MSG_ENABLE_SCANOUT || type == Hxfr.MSG_SUBSCRIBE
+                || type == Hxfr.MSG_HELLO || type == Hxfr.MSG_REGISTER_POOL || type == Hxfr.MSG_UNREGISTER_POOL
+                || type == Hxfr.MSG_FRAME_REF;
     }
 
+    /** {@link #checkHeader(MessageFlyweight, boolean)} for a connection that has not sent HELLO. */
     public int checkHeader(MessageFlyweight<?> header) {
+        return checkHeader(header, false);
+    }
+
+    /**
+     * Checks a header. Without a HELLO on the connection ({@code extensions} false) every extension type but HELLO is
+     * skipped unanswered, exactly as unknown types always were, so a plain HXFR client sees no difference; HELLO itself
+     * is the opt-in and is answered.
+     */
+    public int checkHeader(MessageFlyweight<?> header, boolean extensions) {
         int magic = header.magic();
         if (magic != Hxfr.MAGIC) {
             reject(ErrorCode.INVALID_MSG, true).append("bad magic 0x").append(Integer.toHexString(magic))
@@ -114,9 +132,141 @@ public final class HxfrDecoder {
             case Hxfr.MSG_PING:
             case Hxfr.MSG_KEYFRAME_REQ:
                 return ACCEPT;
+            case Hxfr.MSG_HELLO:
+            case Hxfr.MSG_REGISTER_POOL:
+            case Hxfr.MSG_UNREGISTER_POOL:
+            case Hxfr.MSG_FRAME_REF: {
+                if (type != Hxfr.MSG_HELLO && !extensions) {
+                    return SKIP;
+                }
+                int body = fixedBodyLength(type);
+                if (payload < body) {
+                    reject(ErrorCode.INVALID_MSG, false).append(Hxfr.typeName(type)).append(" payload_size ")
+                            .append(payload).append(" < ").append(body).append(" (its fixed body)");
+                    return REJECT;
+                }
+                return ACCEPT;
+            }
             default:
                 return SKIP;
         }
+    }
+
+    // ---- extension messages (after HELLO; docs/PROTOCOL-EXTENSIONS.md) ---------------------------------
+
+    /** Checks a HELLO body: only {@link Hxfr#EXT_VERSION} is spoken. */
+    public int checkHello(HelloFlyweight hello) {
+        long version = hello.version();
+        if (version != Hxfr.EXT_VERSION) {
+            reject(ErrorCode.INVALID_MSG, false).append("HELLO version ").append(version)
+                    .append(" unsupported: this host speaks extension version ").append(Hxfr.EXT_VERSION)
+                    .append("; send HELLO with version ").append(Hxfr.EXT_VERSION)
+                    .append(" (plain HXFR needs no HELLO and keeps working)");
+            return REJECT;
+        }
+        return ACCEPT;
+    }
+
+    /**
+     * Checks a REGISTER_POOL body against the capabilities granted on this connection (HELLO_RESP). The pool itself
+     * (the fd or the region) is checked by whoever maps it.
+     */
+    public int checkRegisterPool(RegisterPoolFlyweight register, int granted) {
+        int source = register.source();
+        if (source == Hxfr.POOL_SOURCE_FD) {
+            if ((granted & Hxfr.CAP_POOL_FD) == 0) {
+                reject(ErrorCode.INVALID_MSG, false).append("REGISTER_POOL source=fd was not granted on this")
+                        .append(" connection: fd pools need HELLO asking for HXFR_CAP_POOL_FD (0x1) on a Unix socket")
+                        .append(" (SCM_RIGHTS); over vsock or TCP register a host region (serve --region) instead");
+                return REJECT;
+            }
+        } else if (source == Hxfr.POOL_SOURCE_REGION) {
+            if ((granted & Hxfr.CAP_POOL_REGION) == 0) {
+                reject(ErrorCode.INVALID_MSG, false).append("REGISTER_POOL source=region was not granted on this")
+                        .append(" connection: it needs HELLO asking for HXFR_CAP_POOL_REGION (0x2) and a host started")
+                        .append(" with serve --region NAME=PATH");
+                return REJECT;
+            }
+        } else {
+            reject(ErrorCode.INVALID_MSG, false).append("REGISTER_POOL source ").append(source & 0xFFFF_FFFFL)
+                    .append(" unknown: use 1 (an fd passed with SCM_RIGHTS) or 2 (a host region by name)");
+            return REJECT;
+        }
+        if (register.poolFlags() != 0) {
+            reject(ErrorCode.INVALID_MSG, false).append("REGISTER_POOL flags 0x")
+                    .append(Integer.toHexString(register.poolFlags())).append(" unknown: send 0");
+            return REJECT;
+        }
+        if (register.size() < 0) {
+            reject(ErrorCode.INVALID_MSG, false).append("REGISTER_POOL size ")
+                    .append(Long.toUnsignedString(register.size())).append(" is beyond any buffer");
+            return REJECT;
+        }
+        return ACCEPT;
+    }
+
+    /**
+     * Checks a FRAME_REF against the pool it names ({@code poolBytes} long), every bound before anything is read:
+     * format, size, each plane's stride against its row and each plane's last byte against the pool. A rejection
+     * names the field.
+     */
+    public int checkFrameRef(FrameRefFlyweight ref, long poolBytes) {
+        int fourcc = ref.format();
+        PixelFormat format = PixelFormat.ofFourcc(fourcc);
+        if (format == null) {
+            reject(ErrorCode.INVALID_MSG, false).append("FRAME_REF format ").append(PixelFormat.fourccName(fourcc))
+                    .append(" unknown: send AR24 (BGRA8888), AB24 (RGBA8888), NV12 or YU12 (I420)");
+            return REJECT;
+        }
+        long width = ref.width();
+        long height = ref.height();
+        int max = limits.maxDimension();
+        if (width < 1 || width > max || height < 1 || height > max) {
+            reject(ErrorCode.INVALID_MSG, false).append("FRAME_REF width x height ").append(width).append('x')
+                    .append(height).append(" outside 1x1..").append(max).append('x').append(max);
+            return REJECT;
+        }
+        long offset = ref.frameOffset();
+        if (offset < 0 || offset >= poolBytes) {
+            reject(ErrorCode.INVALID_MSG, false).append("FRAME_REF offset ").append(Long.toUnsignedString(offset))
+                    .append(" is outside pool ").append(ref.poolId() & 0xFFFF_FFFFL).append(" (")
+                    .append(poolBytes).append(" bytes)");
+            return REJECT;
+        }
+        for (int p = 0; p < format.planes(); p++) {
+            long stride = ref.stride(p);
+            long row = format.planeRowBytes(p, width);
+            if (stride > MAX_REF_STRIDE) {
+                reject(ErrorCode.INVALID_MSG, false).append("FRAME_REF stride[").append(p).append("] ").append(stride)
+                        .append(" exceeds ").append(MAX_REF_STRIDE).append(" bytes, the largest row pitch accepted");
+                return REJECT;
+            }
+            if (stride < row) {
+                reject(ErrorCode.INVALID_MSG, false).append("FRAME_REF stride[").append(p).append("] ").append(stride)
+                        .append(" < ").append(row).append(" bytes of a ").append(PixelFormat.fourccName(fourcc))
+                        .append(" plane ").append(p).append(" row ").append(width).append(" pixels wide");
+                return REJECT;
+            }
+            // offset < poolBytes (< 2^63), plane_offset and stride < 2^32, rows < 2^15: no overflow below.
+            long start = offset + ref.planeOffset(p);
+            long end = start + stride * (format.planeRows(p, height) - 1) + row;
+            if (end > poolBytes) {
+                reject(ErrorCode.INVALID_MSG, false).append("FRAME_REF plane_offset[").append(p).append("] ")
+                        .append(ref.planeOffset(p)).append(" with stride[").append(p).append("] ").append(stride)
+                        .append(": plane ").append(p).append(" ends at byte ").append(end).append(", beyond pool ")
+                        .append(ref.poolId() & 0xFFFF_FFFFL).append(" (").append(poolBytes).append(" bytes)");
+                return REJECT;
+            }
+        }
+        return ACCEPT;
+    }
+
+    /**
+     * A rejection decided by state the decoder does not hold (the connection's pools): sets the rejection's code and
+     * returns its cleared text for the caller to write; the caller then answers ERROR as for any {@link #REJECT}.
+     */
+    public StringBuilder refuse(int code) {
+        return reject(code, false);
     }
 
     /** Checks a FRAME_REQUEST whose header passed {@link #checkHeader} and whose 44-byte body is in. */

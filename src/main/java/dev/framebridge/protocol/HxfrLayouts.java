@@ -110,10 +110,65 @@ public final class HxfrLayouts {
             I32.withName("error_code"),
             sequenceLayout(Hxfr.ERROR_MESSAGE_LEN, U8).withName("message")).withName("hxfr_error");
 
+    // ---- extension messages (docs/PROTOCOL-EXTENSIONS.md) ----
+
+    public static final StructLayout HELLO = structLayout(
+            HEADER.withName("header"),
+            U32.withName("version"),
+            U32.withName("capabilities"),
+            sequenceLayout(8, U8).withName("reserved")).withName("hxfr_hello");
+
+    public static final StructLayout HELLO_RESPONSE = structLayout(
+            HEADER.withName("header"),
+            U32.withName("version"),
+            U32.withName("capabilities"),
+            U32.withName("max_payload"),
+            U32.withName("max_in_flight"),
+            U32.withName("max_dimension"),
+            U32.withName("max_pools"),
+            U32.withName("format_count"),
+            sequenceLayout(Hxfr.MAX_FORMATS, U32).withName("formats"),
+            sequenceLayout(Hxfr.ENCODER_NAME_LEN, U8).withName("encoder"),
+            sequenceLayout(8, U8).withName("reserved")).withName("hxfr_hello_response");
+
+    public static final StructLayout REGISTER_POOL = structLayout(
+            HEADER.withName("header"),
+            U32.withName("source"),
+            U32.withName("flags"),
+            U32.withName("reserved"),
+            I64.withName("size"),
+            sequenceLayout(Hxfr.REGION_NAME_LEN, U8).withName("region")).withName("hxfr_register_pool");
+
+    public static final StructLayout POOL_RESPONSE = structLayout(
+            HEADER.withName("header"),
+            U32.withName("pool_id"),
+            U32.withName("kind"),
+            U32.withName("reserved"),
+            I64.withName("size")).withName("hxfr_pool_response");
+
+    public static final StructLayout UNREGISTER_POOL = structLayout(
+            HEADER.withName("header"),
+            U32.withName("pool_id"),
+            U32.withName("reserved")).withName("hxfr_unregister_pool");
+
+    public static final StructLayout FRAME_REF = structLayout(
+            HEADER.withName("header"),
+            U32.withName("pool_id"),
+            U32.withName("format"),
+            U32.withName("width"),
+            U32.withName("height"),
+            U32.withName("flags"),
+            I64.withName("offset"),
+            sequenceLayout(Hxfr.MAX_PLANES, U32).withName("plane_offset"),
+            sequenceLayout(Hxfr.MAX_PLANES, U32).withName("stride"),
+            I64.withName("pts"),
+            I64.withName("duration")).withName("hxfr_frame_ref");
+
     /** Every message layout, for the layout check. */
     public static final StructLayout[] ALL = {
         HEADER, FRAME_REQUEST, FRAME_RESPONSE, NAL_ENTRY, CONFIG_REQUEST, ENABLE_SCANOUT, DISABLE_SCANOUT,
-        SCANOUT_RESPONSE, SUBSCRIBE, SUBSCRIBE_RESPONSE, ERROR
+        SCANOUT_RESPONSE, SUBSCRIBE, SUBSCRIBE_RESPONSE, ERROR,
+        HELLO, HELLO_RESPONSE, REGISTER_POOL, POOL_RESPONSE, UNREGISTER_POOL, FRAME_REF
     };
 
     /** Offset of a top-level member, computed once into static finals by callers. */

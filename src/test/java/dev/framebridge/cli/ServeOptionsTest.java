@@ -65,6 +65,50 @@ class ServeOptionsTest {
     }
 
     @Test
+    void frameMemoryLimitsFollowTheWindowAndPayloadUnlessSetInBytesOrWithASuffix() throws Exception {
+        EngineConfig c = parse("serve");
+        assertEquals(192L << 20, c.maxFrameMemoryPerConnection(), "2 in flight x 64 MiB x 3/2");
+        assertEquals(1L << 30, c.maxFrameMemory(), "8 x 2 in flight x 64 MiB");
+        assertEquals(32L << 20, c.frameMemoryReserve());
+
+        c = parse("serve", "--max-in-flight", "4", "--max-payload", "33554432");
+        assertEquals(192L << 20, c.maxFrameMemoryPerConnection(), "4 x 32 MiB x 3/2");
+        assertEquals(1L << 30, c.maxFrameMemory());
+
+        c = parse("serve", "--max-frame-memory", "512M", "--max-frame-memory-per-connection", "64MiB",
+                "--frame-memory-reserve", "0");
+        assertEquals(512L << 20, c.maxFrameMemory());
+        assertEquals(64L << 20, c.maxFrameMemoryPerConnection());
+        assertEquals(0, c.frameMemoryReserve());
+        assertEquals(100L << 20, parse("serve", "--max-frame-memory", "100m").maxFrameMemoryPerConnection(),
+                "the derived per-connection limit never exceeds the total");
+
+        Path file = dir.resolve("memory.properties");
+        Files.writeString(file, "max-frame-memory=2G\nmax-frame-memory-per-connection=268435456\nframe-memory-reserve=8M\n");
+        c = parse("serve", "--config", file.toString());
+        assertEquals(2L << 30, c.maxFrameMemory());
+        assertEquals(256L << 20, c.maxFrameMemoryPerConnection());
+        assertEquals(8L << 20, c.frameMemoryReserve());
+    }
+
+    @Test
+    void inconsistentFrameMemoryLimitsAreRefusedNamingTheOptions() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> parse("serve", "--listen", "unix:/x",
+                "--max-frame-memory", "64M", "--max-frame-memory-per-connection", "128M"));
+        assertEquals("--max-frame-memory-per-connection 134217728 exceeds --max-frame-memory 67108864: one connection"
+                + " cannot hold more than all of them", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> parse("serve", "--listen", "unix:/x",
+                "--max-frame-memory-per-connection", "1000"));
+        assertEquals("--max-frame-memory-per-connection 1000 must be at least 1048576 bytes (1M)", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> parse("serve", "--listen", "unix:/x",
+                "--max-frame-memory", "64M", "--frame-memory-reserve", "65M"));
+        assertEquals("--frame-memory-reserve 68157440 must be within 0..67108864 (--max-frame-memory)", e.getMessage());
+        CommandLine.ParameterException p = assertThrows(CommandLine.ParameterException.class,
+                () -> parse("serve", "--max-frame-memory", "lots"));
+        assertTrue(p.getMessage().contains("'lots' is not a size") && p.getMessage().contains("512M"), p.getMessage());
+    }
+
+    @Test
     void badValuesNameTheOption() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> parse("serve", "--listen", "unix:/x", "--idle", "nap"));

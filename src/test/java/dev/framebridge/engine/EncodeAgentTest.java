@@ -9,6 +9,8 @@ import dev.framebridge.encode.EncoderBackend;
 import dev.framebridge.encode.EncoderConfig;
 import dev.framebridge.encode.EncoderException;
 import dev.framebridge.encode.EncoderRegistry;
+import dev.framebridge.frame.ConnectionMemory;
+import dev.framebridge.frame.FrameMemoryBudget;
 import dev.framebridge.frame.FramePool;
 import dev.framebridge.frame.FrameSlot;
 import dev.framebridge.frame.PixelFormat;
@@ -54,10 +56,11 @@ class EncodeAgentTest {
         CountingBackend backend = new CountingBackend(EncoderRegistry.standard().select("x264").backend());
         EngineCounters counters = new EngineCounters(CountersFile.create(dir.resolve("counters.dat"), "test"));
         toClose.add(counters);
-        FramePool pool = new FramePool(8, 1 << 20);
+        FrameMemoryBudget budget = new FrameMemoryBudget(1L << 30, null);
+        FramePool pool = new FramePool(8, budget, 0, null);
         toClose.add(pool::close);
         Session session = new Session(0, 8);
-        pool.take(session.slots, session.window);
+        pool.take(session.slots, session.window, new ConnectionMemory(budget, 1L << 30));
         OneToOneRingBuffer requests = RingMessages.newRing(64);
         OneToOneRingBuffer answers = RingMessages.newRing(64);
         EncoderDefaults defaults = new EncoderDefaults(0, 30, 1, 60, 77, "ultrafast", 1, counters.encoderOpens);
@@ -136,7 +139,13 @@ class EncodeAgentTest {
         new FrameRequestFlyweight().wrap(slot.request(), 0).header(Hxfr.FLAG_PIXEL_DATA, 1,
                         FrameRequestFlyweight.BODY_LENGTH + bytes).width(WIDTH).height(HEIGHT)
                 .format(PixelFormat.NV12.fourcc()).stride(WIDTH).pts(pts).duration(0).forceKeyframe(false);
-        MemorySegment pixels = slot.pixels(bytes);
+        // as the I/O agent does: size the slot for the frame, then charge it as the bytes "arrive"
+        assertEquals(dev.framebridge.frame.ConnectionMemory.GRANTED, slot.prepareFrame(bytes, WIDTH, HEIGHT, 0, 0, 0));
+        for (long at = 0; at < bytes; ) {
+            at = slot.receivable(at, bytes);
+            assertTrue(at > 0, "frame memory refused");
+        }
+        MemorySegment pixels = slot.pixels();
         for (long i = 0; i < bytes; i++) {
             pixels.set(ValueLayout.JAVA_BYTE, i, (byte) (i * 7 + pts * 13));
         }

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.framebridge.encode.RgbToNv12;
 import dev.framebridge.ffi.LibC;
+import dev.framebridge.frame.ConnectionMemory;
+import dev.framebridge.frame.FrameMemoryBudget;
 import dev.framebridge.frame.FramePool;
 import dev.framebridge.frame.FrameSlot;
 import dev.framebridge.frame.PixelFormat;
@@ -57,9 +59,11 @@ class RequestReaderTest {
 
     private void start(boolean convertRgb, int window) throws Exception {
         counters = new EngineCounters(CountersFile.create(dir.resolve("counters.dat"), "test"));
-        pool = new FramePool(window, 1 << 24);
+        FrameMemoryBudget budget = new FrameMemoryBudget(1L << 30, null);
+        pool = new FramePool(window, budget, 0, null);
         session = new Session(0, window);
-        pool.take(session.slots, window);
+        ConnectionMemory memory = new ConnectionMemory(budget, 1L << 30);
+        pool.take(session.slots, window, memory);
         requests = RingMessages.newRing(64);
         EncodeDispatch dispatch = new EncodeDispatch(new OneToOneRingBuffer[] {requests},
                 new WakeableIdleStrategy[] {new WakeableIdleStrategy(1, 1, 1, () -> false, new DutyCycleCounts())});
@@ -69,10 +73,12 @@ class RequestReaderTest {
         };
         reader = new RequestReader(new HxfrDecoder(new ProtocolLimits(1 << 24, 4096, false)), dispatch, control,
                 counters, new EngineLog(new PrintStream(logBytes, true), true),
-                arena.allocate(RequestReader.skipBufferBytes()), convertRgb, clock, clock);
+                arena.allocate(RequestReader.skipBufferBytes()), convertRgb, clock, clock,
+                ByReference.start(new EngineConfig(), "x264", counters, new EngineLog(new PrintStream(logBytes, true), true)));
         pair = NativeSocket.pair();
-        c = new IoConnection(session);
-        c.reset(pair[0], "unix:pair", clock.nanoTime());
+        c = new IoConnection(session, EngineConfig.DEFAULT_MAX_POOLS);
+        c.memory = memory;
+        c.reset(pair[0], "unix:pair", true, clock.nanoTime());
     }
 
     @AfterEach

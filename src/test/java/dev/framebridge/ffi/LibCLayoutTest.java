@@ -43,12 +43,16 @@ class LibCLayoutTest {
                 .struct(LibCLayouts.cmsghdr)
                 .struct(LibCLayouts.epoll_event)
                 .struct(LibCLayouts.pollfd)
+                .struct(LibCLayouts.statx)
+                .constant("MAP_FAILED", LibC.MAP_FAILED)
+                .constant("off_t.sizeof", 8) // LibC.ftruncate/lseek/mmap pass off_t as JAVA_LONG
                 .size("sockaddr_storage", LibCLayouts.SOCKADDR_STORAGE_SIZE)
                 .constant("socklen_t.sizeof", LibCLayouts.SOCKLEN_T_SIZE)
                 .constant("sa_family_t.sizeof", LibCLayouts.sockaddr_un.select(
                         java.lang.foreign.MemoryLayout.PathElement.groupElement("sun_family")).byteSize())
                 .constant("mode_t.sizeof", 4) // LibC.chmod passes mode as JAVA_INT
                 .constant("nfds_t.sizeof", 8) // LibC.poll passes nfds as JAVA_LONG
+                .constant("MAP_FAILED", LibC.MAP_FAILED) // a pointer, compared as the long mmap returns
                 .constant("CMSG_ALIGN(sizeof(struct cmsghdr))", LibCLayouts.CMSG_DATA)
                 .constant("CMSG_LEN(1*sizeof(int))", LibCLayouts.cmsgLen(4))
                 .constant("CMSG_SPACE(1*sizeof(int))", LibCLayouts.cmsgSpace(4))
@@ -143,6 +147,17 @@ class LibCLayoutTest {
 
         List<String> problems = LayoutCheck.problems(fromC, declared.toMap(), true);
         assertEquals(List.of(), problems, "Java bindings disagree with <linux/vm_sockets.h>:\n" + String.join("\n", problems));
+    }
+
+    @Test
+    void dmaBufConstantsAndSyncStructMatchLinuxDmaBufH() throws Exception {
+        Map<String, Long> fromC = NativeProbe.facts("dmabuf");
+        LayoutFacts declared = new LayoutFacts();
+        constantsOf(DmaBuf.class, declared);
+        declared.struct(DmaBuf.dma_buf_sync);
+
+        List<String> problems = LayoutCheck.problems(fromC, declared.toMap(), true);
+        assertEquals(List.of(), problems, "Java bindings disagree with <linux/dma-buf.h>:\n" + String.join("\n", problems));
     }
 
     @Test

@@ -142,6 +142,62 @@ class CInteropTest {
         assertEquals("encoder not configured: send CONFIG_REQ first", err.message());
         at += err.length();
 
+        HelloFlyweight hello = new HelloFlyweight().wrap(in, at);
+        assertEquals(HxfrDecoder.ACCEPT, decoder.checkHeader(hello));
+        assertEquals(HxfrDecoder.ACCEPT, decoder.checkHello(hello));
+        assertEquals(Hxfr.EXT_VERSION, hello.version());
+        assertEquals(Hxfr.CAP_POOL_FD | Hxfr.CAP_POOL_REGION | Hxfr.CAP_FRAME_REF, hello.capabilities());
+        at += hello.length();
+
+        HelloResponseFlyweight hr = new HelloResponseFlyweight().wrap(in, at);
+        assertEquals(Hxfr.MSG_HELLO_RESP, hr.type());
+        assertEquals(100, hr.payloadSize());
+        assertEquals(Hxfr.CAP_POOL_REGION | Hxfr.CAP_FRAME_REF, hr.capabilities());
+        assertEquals(Hxfr.MAX_PAYLOAD, hr.maxPayload());
+        assertEquals(3, hr.maxInFlight());
+        assertEquals(4096, hr.maxDimension());
+        assertEquals(8, hr.maxPools());
+        assertEquals(2, hr.formatCount());
+        assertEquals(PixelFormat.NV12.fourcc(), hr.format(0));
+        assertEquals(PixelFormat.I420.fourcc(), hr.format(1));
+        assertEquals("x264", hr.encoder());
+        at += hr.length();
+
+        RegisterPoolFlyweight rp = new RegisterPoolFlyweight().wrap(in, at);
+        assertEquals(HxfrDecoder.ACCEPT, decoder.checkHeader(rp, true));
+        assertEquals(HxfrDecoder.ACCEPT, decoder.checkRegisterPool(rp, Hxfr.CAP_POOL_REGION));
+        assertEquals(1L << 33, rp.size());
+        assertTrue(rp.regionEquals("ivshmem-guest3"));
+        at += rp.length();
+
+        PoolResponseFlyweight pr = new PoolResponseFlyweight().wrap(in, at);
+        assertEquals(Hxfr.MSG_POOL_RESP, pr.type());
+        assertEquals(0x80000001, pr.poolId());
+        assertEquals(Hxfr.POOL_KIND_REGION, pr.kind());
+        assertEquals(1L << 33, pr.size());
+        at += pr.length();
+
+        UnregisterPoolFlyweight up = new UnregisterPoolFlyweight().wrap(in, at);
+        assertEquals(HxfrDecoder.ACCEPT, decoder.checkHeader(up, true));
+        assertEquals(0x80000001, up.poolId());
+        at += up.length();
+
+        FrameRefFlyweight ref = new FrameRefFlyweight().wrap(in, at);
+        assertEquals(HxfrDecoder.ACCEPT, decoder.checkHeader(ref, true));
+        assertEquals(HxfrDecoder.ACCEPT, decoder.checkFrameRef(ref, (3L << 32) + 2048L * 1080 + 2 * 1024L * 540));
+        assertEquals(0x80000001, ref.poolId());
+        assertEquals(PixelFormat.I420.fourcc(), ref.format());
+        assertEquals(1920, ref.width());
+        assertEquals(1080, ref.height());
+        assertTrue(ref.forceKeyframe());
+        assertEquals(3L << 32, ref.frameOffset());
+        assertEquals(2048L * 1080 + 1024L * 540, ref.planeOffset(2));
+        assertEquals(1024, ref.stride(2));
+        assertEquals(0, ref.stride(3));
+        assertEquals(-7, ref.pts());
+        assertEquals(16666667, ref.duration());
+        at += ref.length();
+
         assertEquals(in.byteSize(), at, "every byte the C program wrote was accounted for");
     }
 
@@ -193,6 +249,30 @@ class CInteropTest {
 
             new ErrorFlyweight().wrap(buf, 0).set(3, ErrorCode.INTERNAL, "é".repeat(200));
             emit(wire, buf, 272);
+
+            new HelloFlyweight().wrap(buf, 0).header(0, 3).version(1).capabilities(Hxfr.CAP_FRAME_REF);
+            emit(wire, buf, 28);
+
+            new HelloResponseFlyweight().wrap(buf, 0).header(0, 3).version(1).capabilities(Hxfr.CAP_POOL_FD)
+                    .maxPayload(1 << 20).maxInFlight(2).maxDimension(8192).maxPools(4)
+                    .formats(PixelFormat.BGRA8888.fourcc(), PixelFormat.RGBA8888.fourcc(), PixelFormat.NV12.fourcc())
+                    .encoder("a-very-long-encoder-name-that-does-not-fit");
+            emit(wire, buf, 112);
+
+            new RegisterPoolFlyweight().wrap(buf, 0).header(0, 3).source(Hxfr.POOL_SOURCE_FD).size(123_456_789_012L)
+                    .region("");
+            emit(wire, buf, 64);
+
+            new PoolResponseFlyweight().wrap(buf, 0).set(3, -2, Hxfr.POOL_KIND_DMABUF, 8_294_400);
+            emit(wire, buf, 32);
+
+            new UnregisterPoolFlyweight().wrap(buf, 0).header(0, 3).poolId(-2);
+            emit(wire, buf, 20);
+
+            new FrameRefFlyweight().wrap(buf, 0).header(0, 3).poolId(-2).format(PixelFormat.BGRA8888.fourcc())
+                    .width(1920).height(1080).refFlags(0).frameOffset(7680L * 1080).clearPlanes().plane(0, 64, 7680)
+                    .pts(Long.MAX_VALUE).duration(Long.MIN_VALUE);
+            emit(wire, buf, 88);
         }
         String magic = "magic=" + (Hxfr.MAGIC & 0xFFFF_FFFFL);
         String expected = String.join("\n",
@@ -218,6 +298,21 @@ class CInteropTest {
                 "subscribe_response scanout_id=1 success=1",
                 "header " + magic + " type=255 flags=0 session_id=3 payload_size=260",
                 "error error_code=-99 message=" + "é".repeat(127) + " terminated=1",
+                "header " + magic + " type=64 flags=0 session_id=3 payload_size=16",
+                "hello version=1 capabilities=4",
+                "header " + magic + " type=65 flags=0 session_id=3 payload_size=100",
+                "hello_response version=1 capabilities=1 max_payload=1048576 max_in_flight=2 max_dimension=8192"
+                        + " max_pools=4 format_count=3 formats=875713089,875708993,842094158,0,0,0,0,0"
+                        + " encoder=a-very-long-encoder-name-that-d",
+                "header " + magic + " type=66 flags=0 session_id=3 payload_size=52",
+                "register_pool source=1 flags=0 size=123456789012 region=",
+                "header " + magic + " type=67 flags=0 session_id=3 payload_size=20",
+                "pool_response pool_id=4294967294 kind=2 size=8294400",
+                "header " + magic + " type=68 flags=0 session_id=3 payload_size=8",
+                "unregister_pool pool_id=4294967294",
+                "header " + magic + " type=69 flags=0 session_id=3 payload_size=76",
+                "frame_ref pool_id=4294967294 format=875713089 width=1920 height=1080 flags=0 offset=8294400"
+                        + " planes=64/7680,0/0,0/0,0/0 pts=9223372036854775807 duration=-9223372036854775808",
                 "");
         assertEquals(expected, new String(exec(wire.toByteArray(), "read"), StandardCharsets.UTF_8));
     }

@@ -220,4 +220,152 @@ class GoldenBytesTest {
         assertEquals(ErrorCode.ENCODE_FAILED, e.errorCode());
         assertEquals("boom", e.message());
     }
+
+    // ---- extension messages (docs/PROTOCOL-EXTENSIONS.md) ----
+
+    static final String HELLO = """
+            48 58 46 52 | 40 | 00 | 01 00 | 10 00 00 00
+            01 00 00 00
+            05 00 00 00
+            00 00 00 00 00 00 00 00
+            """;
+
+    @Test
+    void hello() {
+        buffer.fill((byte) 0x5A);
+        new HelloFlyweight().wrap(buffer, AT).header(0, 1).version(1).capabilities(Hxfr.CAP_POOL_FD | Hxfr.CAP_FRAME_REF);
+        assertWritten(HELLO, 28);
+        HelloFlyweight h = new HelloFlyweight().wrap(atOffset(HELLO), AT);
+        assertEquals(Hxfr.MSG_HELLO, h.type());
+        assertEquals(16, h.payloadSize());
+        assertEquals(1, h.version());
+        assertEquals(5, h.capabilities());
+    }
+
+    static final String HELLO_RESP = """
+            48 58 46 52 | 41 | 00 | 01 00 | 64 00 00 00
+            01 00 00 00
+            07 00 00 00
+            00 00 00 04
+            02 00 00 00
+            00 20 00 00
+            08 00 00 00
+            04 00 00 00
+            41 52 32 34 | 41 42 32 34 | 4E 56 31 32 | 59 55 31 32
+            00 00 00 00 | 00 00 00 00 | 00 00 00 00 | 00 00 00 00
+            78 32 36 34 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00
+            00 00 00 00 00 00 00 00
+            """;
+
+    @Test
+    void helloResponse() {
+        buffer.fill((byte) 0x5A);
+        new HelloResponseFlyweight().wrap(buffer, AT).header(0, 1).version(1).capabilities(7).maxPayload(64L << 20)
+                .maxInFlight(2).maxDimension(8192).maxPools(8)
+                .formats(PixelFormat.BGRA8888.fourcc(), PixelFormat.RGBA8888.fourcc(), PixelFormat.NV12.fourcc(),
+                        PixelFormat.I420.fourcc())
+                .encoder("x264");
+        assertWritten(HELLO_RESP, 112);
+        HelloResponseFlyweight r = new HelloResponseFlyweight().wrap(atOffset(HELLO_RESP), AT);
+        assertEquals(Hxfr.MSG_HELLO_RESP, r.type());
+        assertEquals(100, r.payloadSize());
+        assertEquals(1, r.version());
+        assertEquals(7, r.capabilities());
+        assertEquals(64L << 20, r.maxPayload());
+        assertEquals(2, r.maxInFlight());
+        assertEquals(8192, r.maxDimension());
+        assertEquals(8, r.maxPools());
+        assertEquals(4, r.formatCount());
+        assertEquals(PixelFormat.NV12.fourcc(), r.format(2));
+        assertEquals(PixelFormat.I420.fourcc(), r.format(3));
+        assertEquals("x264", r.encoder());
+    }
+
+    static final String REGISTER_POOL_REGION = """
+            48 58 46 52 | 42 | 00 | 01 00 | 34 00 00 00
+            02 00 00 00
+            00 00 00 00
+            00 00 00 00
+            00 00 00 04 00 00 00 00
+            67 75 65 73 74 30 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00
+            """;
+
+    @Test
+    void registerPool() {
+        buffer.fill((byte) 0x5A);
+        new RegisterPoolFlyweight().wrap(buffer, AT).header(0, 1).source(Hxfr.POOL_SOURCE_REGION).size(64L << 20)
+                .region("guest0");
+        assertWritten(REGISTER_POOL_REGION, 64);
+        RegisterPoolFlyweight r = new RegisterPoolFlyweight().wrap(atOffset(REGISTER_POOL_REGION), AT);
+        assertEquals(Hxfr.MSG_REGISTER_POOL, r.type());
+        assertEquals(52, r.payloadSize());
+        assertEquals(Hxfr.POOL_SOURCE_REGION, r.source());
+        assertEquals(0, r.poolFlags());
+        assertEquals(64L << 20, r.size());
+        assertEquals("guest0", r.region());
+    }
+
+    static final String POOL_RESP = """
+            48 58 46 52 | 43 | 00 | 01 00 | 14 00 00 00
+            2A 00 00 01
+            01 00 00 00
+            00 00 00 00
+            00 D0 7E 00 00 00 00 00
+            """;
+    static final String UNREGISTER_POOL = "48 58 46 52 | 44 | 00 | 01 00 | 08 00 00 00 | 2A 00 00 01 | 00 00 00 00";
+
+    @Test
+    void poolResponseAndUnregister() {
+        buffer.fill((byte) 0x5A);
+        new PoolResponseFlyweight().wrap(buffer, AT).set(1, 0x0100002A, Hxfr.POOL_KIND_MEMFD, 8_310_784L);
+        assertWritten(POOL_RESP, 32);
+        PoolResponseFlyweight r = new PoolResponseFlyweight().wrap(atOffset(POOL_RESP), AT);
+        assertEquals(Hxfr.MSG_POOL_RESP, r.type());
+        assertEquals(0x0100002A, r.poolId());
+        assertEquals(Hxfr.POOL_KIND_MEMFD, r.kind());
+        assertEquals(8_310_784L, r.size());
+
+        new UnregisterPoolFlyweight().wrap(buffer, AT).header(0, 1).poolId(0x0100002A);
+        assertWritten(UNREGISTER_POOL, 20);
+        assertEquals(0x0100002A, new UnregisterPoolFlyweight().wrap(atOffset(UNREGISTER_POOL), AT).poolId());
+    }
+
+    static final String FRAME_REF = """
+            48 58 46 52 | 45 | 00 | 01 00 | 4C 00 00 00
+            2A 00 00 01
+            4E 56 31 32
+            81 02 00 00
+            69 01 00 00
+            01 00 00 00
+            00 10 00 00 00 00 00 00
+            00 00 00 00 | C0 E0 03 00 | 00 00 00 00 | 00 00 00 00
+            C0 02 00 00 | C0 02 00 00 | 00 00 00 00 | 00 00 00 00
+            08 07 06 05 04 03 02 01
+            2B 50 FE 00 00 00 00 00
+            """;
+
+    @Test
+    void frameRef() {
+        buffer.fill((byte) 0x5A);
+        new FrameRefFlyweight().wrap(buffer, AT).header(0, 1).poolId(0x0100002A).format(PixelFormat.NV12.fourcc())
+                .width(641).height(361).refFlags(Hxfr.REF_FLAG_KEYFRAME).frameOffset(4096).clearPlanes()
+                .plane(0, 0, 704).plane(1, 704L * 361, 704).pts(0x0102030405060708L).duration(16_666_667L);
+        assertWritten(FRAME_REF, 88);
+        FrameRefFlyweight f = new FrameRefFlyweight().wrap(atOffset(FRAME_REF), AT);
+        assertEquals(Hxfr.MSG_FRAME_REF, f.type());
+        assertEquals(76, f.payloadSize());
+        assertEquals(0x0100002A, f.poolId());
+        assertEquals(PixelFormat.NV12, PixelFormat.ofFourcc(f.format()));
+        assertEquals(641, f.width());
+        assertEquals(361, f.height());
+        assertTrue(f.forceKeyframe());
+        assertEquals(4096, f.frameOffset());
+        assertEquals(0, f.planeOffset(0));
+        assertEquals(254_144, f.planeOffset(1));
+        assertEquals(704, f.stride(0));
+        assertEquals(704, f.stride(1));
+        assertEquals(0, f.stride(2));
+        assertEquals(0x0102030405060708L, f.pts());
+        assertEquals(16_666_667L, f.duration());
+    }
 }

@@ -222,9 +222,10 @@ class HxfrDecoderTest {
     }
 
     @Test
-    void theLargestFixedRequestIsFrameRequestsHeaderAndBody() {
-        // What a frame slot's request area is sized from: grows by itself when a type with a longer body is added.
-        assertEquals(FrameRequestFlyweight.LENGTH, HxfrDecoder.LARGEST_FIXED_REQUEST);
+    void theLargestFixedRequestIsFrameRefsHeaderAndBody() {
+        // What a frame slot's request area is sized from: grows by itself when a type with a longer body is added
+        // (FRAME_REF, 88 bytes, is longer than FRAME_REQUEST's 56).
+        assertEquals(FrameRefFlyweight.LENGTH, HxfrDecoder.LARGEST_FIXED_REQUEST);
         assertTrue(dev.framebridge.frame.FrameSlot.REQUEST_AREA >= HxfrDecoder.LARGEST_FIXED_REQUEST);
         assertTrue(dev.framebridge.frame.FrameSlot.ANSWER_AREA >= ErrorFlyweight.LENGTH);
     }

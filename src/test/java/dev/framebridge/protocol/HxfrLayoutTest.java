@@ -43,6 +43,12 @@ class HxfrLayoutTest {
                 .constant("HXFR_MSG_SUBSCRIBE", Hxfr.MSG_SUBSCRIBE)
                 .constant("HXFR_MSG_SUBSCRIBE_RESP", Hxfr.MSG_SUBSCRIBE_RESP)
                 .constant("HXFR_MSG_ERROR", Hxfr.MSG_ERROR)
+                .constant("HXFR_MSG_HELLO", Hxfr.MSG_HELLO)
+                .constant("HXFR_MSG_HELLO_RESP", Hxfr.MSG_HELLO_RESP)
+                .constant("HXFR_MSG_REGISTER_POOL", Hxfr.MSG_REGISTER_POOL)
+                .constant("HXFR_MSG_POOL_RESP", Hxfr.MSG_POOL_RESP)
+                .constant("HXFR_MSG_UNREGISTER_POOL", Hxfr.MSG_UNREGISTER_POOL)
+                .constant("HXFR_MSG_FRAME_REF", Hxfr.MSG_FRAME_REF)
                 .constant("HXFR_FLAG_PIXEL_DATA", Hxfr.FLAG_PIXEL_DATA)
                 .constant("HXFR_OK", ErrorCode.OK)
                 .constant("HXFR_ERR_INVALID_MSG", ErrorCode.INVALID_MSG)
@@ -51,15 +57,33 @@ class HxfrLayoutTest {
                 .constant("HXFR_ERR_NO_IOSURFACE", ErrorCode.NO_IOSURFACE)
                 .constant("HXFR_ERR_ENCODE_FAILED", ErrorCode.ENCODE_FAILED)
                 .constant("HXFR_ERR_NOT_CONFIGURED", ErrorCode.NOT_CONFIGURED)
+                .constant("HXFR_ERR_LIMIT", ErrorCode.LIMIT)
+                .constant("HXFR_ERR_POOL_REFUSED", ErrorCode.POOL_REFUSED)
                 .constant("HXFR_ERR_INTERNAL", ErrorCode.INTERNAL)
                 .constant("HXFR_FORMAT_BGRA8888", PixelFormat.BGRA8888.fourcc())
                 .constant("HXFR_FORMAT_RGBA8888", PixelFormat.RGBA8888.fourcc())
                 .constant("HXFR_FORMAT_NV12", PixelFormat.NV12.fourcc())
+                .constant("HXFR_FORMAT_I420", PixelFormat.I420.fourcc())
                 .constant("HXFR_MAX_PAYLOAD", Hxfr.MAX_PAYLOAD)
                 .constant("HXFR_ERROR_MESSAGE_LEN", Hxfr.ERROR_MESSAGE_LEN)
                 .constant("HXFR_CONNECTOR_NAME_LEN", Hxfr.CONNECTOR_NAME_LEN)
                 .constant("HXFR_DEFAULT_VSOCK_PORT", Hxfr.DEFAULT_VSOCK_PORT)
-                .constant("HXFR_DEFAULT_TCP_PORT", Hxfr.DEFAULT_TCP_PORT);
+                .constant("HXFR_DEFAULT_TCP_PORT", Hxfr.DEFAULT_TCP_PORT)
+                .constant("HXFR_EXT_VERSION", Hxfr.EXT_VERSION)
+                .constant("HXFR_CAP_POOL_FD", Hxfr.CAP_POOL_FD)
+                .constant("HXFR_CAP_POOL_REGION", Hxfr.CAP_POOL_REGION)
+                .constant("HXFR_CAP_FRAME_REF", Hxfr.CAP_FRAME_REF)
+                .constant("HXFR_POOL_SOURCE_FD", Hxfr.POOL_SOURCE_FD)
+                .constant("HXFR_POOL_SOURCE_REGION", Hxfr.POOL_SOURCE_REGION)
+                .constant("HXFR_POOL_KIND_RELEASED", Hxfr.POOL_KIND_RELEASED)
+                .constant("HXFR_POOL_KIND_MEMFD", Hxfr.POOL_KIND_MEMFD)
+                .constant("HXFR_POOL_KIND_DMABUF", Hxfr.POOL_KIND_DMABUF)
+                .constant("HXFR_POOL_KIND_REGION", Hxfr.POOL_KIND_REGION)
+                .constant("HXFR_REF_FLAG_KEYFRAME", Hxfr.REF_FLAG_KEYFRAME)
+                .constant("HXFR_MAX_PLANES", Hxfr.MAX_PLANES)
+                .constant("HXFR_MAX_FORMATS", Hxfr.MAX_FORMATS)
+                .constant("HXFR_REGION_NAME_LEN", Hxfr.REGION_NAME_LEN)
+                .constant("HXFR_ENCODER_NAME_LEN", Hxfr.ENCODER_NAME_LEN);
     }
 
     @Test
@@ -121,5 +145,21 @@ class HxfrLayoutTest {
         assertEquals(84, ScanoutResponseFlyweight.LENGTH);
         assertEquals(20, SubscribeResponseFlyweight.LENGTH);
         assertEquals(272, ErrorFlyweight.LENGTH);
+    }
+
+    @Test
+    void extensionMessageSizesAreThoseOfTheExtensionsPage() {
+        assertEquals(28, HelloFlyweight.LENGTH);
+        assertEquals(112, HelloResponseFlyweight.LENGTH);
+        assertEquals(64, RegisterPoolFlyweight.LENGTH);
+        assertEquals(32, PoolResponseFlyweight.LENGTH);
+        assertEquals(20, UnregisterPoolFlyweight.LENGTH);
+        assertEquals(88, FrameRefFlyweight.LENGTH);
+        // every 64-bit field of the new messages sits on an 8-byte boundary, so C peers may use the structs in place
+        assertEquals(24, RegisterPoolFlyweight.SIZE_OFFSET);
+        assertEquals(24, PoolResponseFlyweight.SIZE_OFFSET);
+        assertEquals(32, FrameRefFlyweight.FRAME_OFFSET_OFFSET);
+        assertEquals(72, FrameRefFlyweight.PTS_OFFSET);
+        assertEquals(80, FrameRefFlyweight.DURATION_OFFSET);
     }
 }
