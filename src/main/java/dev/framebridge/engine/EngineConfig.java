@@ -283,9 +283,9 @@ public final class EngineConfig {
         require(IDLE_STRATEGIES.contains(idle), "--idle " + idle + " unknown: use one of " + IDLE_STRATEGIES);
         require(encodeAgents >= 0 && encodeAgents <= 64, "--encode-threads " + encodeAgents
                 + " must be within 0..64 (0 encodes on the I/O thread)");
-        require(bitrate >= 0, "--bitrate must not be negative");
-        require(fpsNum > 0 && fpsDen > 0, "--fps must be positive");
-        require(keyint >= 1, "--keyint must be at least 1");
+        require(bitrate >= 0, "--bitrate " + bitrate + " must not be negative (0 scales with the frame)");
+        require(fpsNum > 0 && fpsDen > 0, "--fps " + fpsNum + "/" + fpsDen + " must be positive");
+        require(keyint >= 1, "--keyint " + keyint + " must be at least 1");
         require(profile == 66 || profile == 77 || profile == 100, "--profile " + profile + " unsupported: use 66, 77 or 100");
         require((unixMode & ~0777) == 0, "--unix-mode must be an octal permission like 600");
         limits(); // validates payload and dimension bounds

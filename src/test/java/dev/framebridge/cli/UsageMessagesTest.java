@@ -109,6 +109,10 @@ class UsageMessagesTest {
         assertUsageError(CliRun.of("stat", "--interval", "0"), "stat", "--interval 0 must be at least 1 ms");
         assertUsageError(CliRun.of("serve", "--listen", "unix:/x", "--max-in-flight", "0"), "serve",
                 "--max-in-flight 0 must be within 1..64");
+        assertUsageError(CliRun.of("serve", "--listen", "unix:/x", "--keyint", "0"), "serve", "--keyint 0 must be at"
+                + " least 1");
+        assertUsageError(CliRun.of("serve", "--listen", "unix:/x", "--bitrate", "-5"), "serve", "--bitrate -5 must not"
+                + " be negative");
     }
 
     @Test
