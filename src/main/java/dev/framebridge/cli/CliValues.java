@@ -1,6 +1,11 @@
 package dev.framebridge.cli;
 
 import dev.framebridge.frame.PixelFormat;
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.util.Locale;
 import picocli.CommandLine;
 
@@ -49,6 +54,120 @@ final class CliValues {
                 default -> throw new CommandLine.TypeConversionException("'" + value
                         + "' is not a pixel format: use bgra, rgba, nv12 or i420");
             };
+        }
+    }
+
+    /**
+     * Whole numbers for every int and long option (registered in {@link Main}): picocli's own text says "is not an
+     * int", Java's says "For input string"; this one says what to write. Picocli puts the option's name in front.
+     */
+    static final class WholeNumberConverter implements CommandLine.ITypeConverter<Long> {
+        private final long min;
+        private final long max;
+
+        WholeNumberConverter(long min, long max) {
+            this.min = min;
+            this.max = max;
+        }
+
+        @Override
+        public Long convert(String value) {
+            String t = value.trim().replace("_", "");
+            try {
+                long v = Long.parseLong(t);
+                if (v >= min && v <= max) {
+                    return v;
+                }
+            } catch (NumberFormatException ignored) {
+                if (!t.matches("[-+]?[0-9]+")) {
+                    throw new CommandLine.TypeConversionException("'" + value + "' is not a whole number: write digits"
+                            + " only, e.g. 60");
+                }
+            }
+            throw new CommandLine.TypeConversionException("'" + value + "' is too large: at most " + max
+                    + (min < 0 ? " and at least " + min : ""));
+        }
+    }
+
+    /** Decimal numbers (demo --seconds). */
+    static final class DecimalConverter implements CommandLine.ITypeConverter<Double> {
+        @Override
+        public Double convert(String value) {
+            try {
+                double v = Double.parseDouble(value.trim());
+                if (Double.isFinite(v)) {
+                    return v;
+                }
+            } catch (NumberFormatException ignored) {
+                // falls through to the message below
+            }
+            throw new CommandLine.TypeConversionException("'" + value + "' is not a number: write e.g. 5 or 2.5");
+        }
+    }
+
+    /** A frame rate {@code N} or {@code N/D} (29.97 fps is 30000/1001). */
+    record FrameRate(int num, int den) {
+        @Override
+        public String toString() {
+            return den == 1 ? Integer.toString(num) : num + "/" + den;
+        }
+    }
+
+    static final class FrameRateConverter implements CommandLine.ITypeConverter<FrameRate> {
+        @Override
+        public FrameRate convert(String value) {
+            String[] p = value.trim().split("/", -1);
+            try {
+                if (p.length <= 2) {
+                    int num = Integer.parseInt(p[0].trim());
+                    int den = p.length == 2 ? Integer.parseInt(p[1].trim()) : 1;
+                    if (num > 0 && den > 0 && num / den <= 1000) {
+                        return new FrameRate(num, den);
+                    }
+                }
+            } catch (NumberFormatException ignored) {
+                // falls through to the message below
+            }
+            throw new CommandLine.TypeConversionException("'" + value + "' is not a frame rate: write frames per second"
+                    + " as N or N/D, both positive, at most 1000 fps (e.g. 30, or 30000/1001 for 29.97)");
+        }
+    }
+
+    /** File permissions in octal, as chmod takes them (600, 0660). */
+    static final class OctalModeConverter implements CommandLine.ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String value) {
+            String t = value.trim();
+            if (t.matches("0?[0-7]{3}")) {
+                return Integer.parseInt(t, 8);
+            }
+            throw new CommandLine.TypeConversionException("'" + value + "' is not an octal permission: write three"
+                    + " digits 0-7 as for chmod, e.g. 600 (only you) or 660 (you and --unix-group)");
+        }
+    }
+
+    /**
+     * A file-system failure as a sentence: Java's own message for a missing file is only its path
+     * ({@code NoSuchFileException: /missing/x}), which tells a reader nothing.
+     */
+    static String describe(IOException e) {
+        if (e instanceof FileSystemException fse && fse.getFile() != null) {
+            String file = fse.getFile() + (fse.getOtherFile() == null ? "" : " → " + fse.getOtherFile());
+            String why = switch (e) {
+                case NoSuchFileException ignored -> "no such file or directory";
+                case AccessDeniedException ignored -> "permission denied";
+                case NotDirectoryException ignored -> "not a directory";
+                default -> fse.getReason() == null ? e.getClass().getSimpleName() : fse.getReason();
+            };
+            return file + ": " + why;
+        }
+        return e.getMessage() == null ? e.toString() : e.getMessage();
+    }
+
+    /** A usage error at call time, with the option's name, the value and the fix in {@code message}. */
+    static void require(CommandLine cmd, boolean ok, String message) {
+        if (!ok) {
+            throw new CommandLine.ParameterException(cmd, message);
         }
     }
 

@@ -31,7 +31,8 @@ final class ConfigFile {
         try (Reader r = Files.newBufferedReader(file)) {
             props.load(r);
         } catch (IOException e) {
-            throw new CommandLine.ParameterException(cmd, "cannot read --config " + file + ": " + e.getMessage());
+            throw new CommandLine.ParameterException(cmd, "cannot read --config " + file + " ("
+                    + CliValues.describe(e) + "): give a readable properties file, e.g. listen=tcp:127.0.0.1:15937");
         }
         cmd.setDefaultValueProvider(new CommandLine.PropertiesDefaultProvider(props));
     }

@@ -91,12 +91,20 @@ public final class DemoCommand implements Callable<Integer> {
         CommandLine cmd = spec.commandLine();
         CliValues.requireWireFormat(cmd, format);
         CliValues.requireEvenForYuv(cmd, format, size);
-        if (guests < 1 || guests > 64 || fps < 0 || seconds <= 0 || frames < 0 || keyint < 1) {
-            throw new CommandLine.ParameterException(cmd, "--guests must be 1..64, --seconds positive, --keyint at"
-                    + " least 1, --fps and --frames not negative");
-        }
-        if (!transport.equals("unix") && !transport.equals("tcp")) {
-            throw new CommandLine.ParameterException(cmd, "--transport " + transport + " unknown: use unix or tcp");
+        CliValues.require(cmd, guests >= 1 && guests <= 64, "--guests " + guests + " must be within 1..64");
+        CliValues.require(cmd, fps >= 0 && fps <= 1000, "--fps " + fps + " must be within 0..1000 (0 = as fast as"
+                + " answers come)");
+        CliValues.require(cmd, seconds > 0, "--seconds " + seconds + " must be positive, e.g. 5 or 2.5");
+        CliValues.require(cmd, frames >= 0, "--frames " + frames + " must not be negative (0 = as many as --seconds"
+                + " allows)");
+        CliValues.require(cmd, keyint >= 1, "--keyint " + keyint + " must be at least 1");
+        CliValues.require(cmd, transport.equals("unix") || transport.equals("tcp"), "--transport " + transport
+                + " unknown: use unix or tcp");
+        try {
+            AtomicOutput.target(out, "--out");
+        } catch (AtomicOutput.CliProblem e) {
+            System.err.println("framebridge demo: " + e.getMessage());
+            return 1;
         }
         PrintStream stdout = System.out;
         EncoderRegistry.Selection selection;

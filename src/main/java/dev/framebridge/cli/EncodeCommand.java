@@ -90,23 +90,32 @@ public final class EncodeCommand implements Callable<Integer> {
         CommandLine cmd = spec.commandLine();
         CliValues.requireEvenForYuv(cmd, format, size);
         int rowBytes = stride > 0 ? stride : size.width() * format.bytesPerPixel();
-        if (rowBytes < size.width() * format.bytesPerPixel()) {
-            throw new CommandLine.ParameterException(cmd, "--stride " + stride + " is less than a row of "
-                    + size.width() + " pixels (" + size.width() * format.bytesPerPixel() + " bytes)");
-        }
-        if (fps < 1 || keyint < 1 || bitrate < 0 || maxFrames < 0) {
-            throw new CommandLine.ParameterException(cmd, "--fps and --keyint must be positive, --bitrate and"
-                    + " --frames not negative");
-        }
+        CliValues.require(cmd, stride >= 0 && rowBytes >= size.width() * format.bytesPerPixel(), "--stride " + stride
+                + " is less than a row of " + size.width() + " pixels (" + size.width() * format.bytesPerPixel()
+                + " bytes): give at least that, or 0 for rows back to back");
+        CliValues.require(cmd, fps >= 1 && fps <= 1000, "--fps " + fps + " must be within 1..1000 frames per second");
+        CliValues.require(cmd, keyint >= 1, "--keyint " + keyint + " must be at least 1 (an IDR every N frames)");
+        CliValues.require(cmd, bitrate >= 0, "--bitrate " + bitrate + " must not be negative (0 = the engine's default)");
+        CliValues.require(cmd, maxFrames >= 0, "--frames " + maxFrames + " must not be negative (0 = all)");
         int profileIdc;
         try {
             profileIdc = ServeCommand.profileIdc(profile);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(cmd, e.getMessage());
         }
+        CliValues.require(cmd, !AtomicOutput.sameFile(in, out), "--out " + out + " is the same file as --in " + in
+                + ": writing it would destroy the frames before they are read — choose another --out");
         long frameBytes = format.frameBytes(rowBytes, size.height());
-        if (!Files.isReadable(in)) {
-            System.err.println("framebridge encode: cannot read --in " + in + ": no such file, or no permission");
+        String inputProblem = inputProblem(in);
+        if (inputProblem != null) {
+            System.err.println("framebridge encode: " + inputProblem);
+            return 1;
+        }
+        Path target;
+        try {
+            target = AtomicOutput.target(out, "--out");
+        } catch (AtomicOutput.CliProblem e) {
+            System.err.println("framebridge encode: " + e.getMessage());
             return 1;
         }
         long fileBytes = Files.size(in);
@@ -134,11 +143,13 @@ public final class EncodeCommand implements Callable<Integer> {
         if (bitrate > 0) {
             config = config.withBitrate(bitrate);
         }
+        // The output is written beside its target and renamed over it at the end: a run that fails leaves an older
+        // file of that name as it was, never half a stream.
         try (Arena arena = Arena.ofShared();
              FileChannel input = FileChannel.open(in, StandardOpenOption.READ);
-             FileChannel output = FileChannel.open(out, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                     StandardOpenOption.TRUNCATE_EXISTING);
+             AtomicOutput result = AtomicOutput.open(target);
              Encoder enc = selection.backend().open(config)) {
+            FileChannel output = result.channel();
             MemorySegment mapped = input.map(FileChannel.MapMode.READ_ONLY, 0, frames * frameBytes, arena);
             EncodedFrame au = new EncodedFrame();
             long frameNs = 1_000_000_000L / fps;
@@ -162,6 +173,7 @@ public final class EncodeCommand implements Callable<Integer> {
                 }
             }
             double seconds = (System.nanoTime() - start) / 1e9;
+            result.commit();
             System.out.printf(Locale.ROOT, "encoded %d frames %s %s with %s (%s, %d kbit/s target) in %.3f s: %.1f fps"
                             + " (encoder alone %.1f fps), %d bytes, %.0f kbit/s at %d fps -> %s%n",
                     frames, size, CliValues.formatName(format), enc.name(), preset, config.bitrate() / 1000, seconds,
@@ -171,9 +183,28 @@ public final class EncodeCommand implements Callable<Integer> {
             System.err.println("framebridge encode: the encoder failed: " + e.getMessage());
             return 1;
         } catch (IOException e) {
-            System.err.println("framebridge encode: " + e.getMessage());
+            System.err.println("framebridge encode: " + CliValues.describe(e) + " (nothing written to " + out + ")");
             return 1;
         }
+    }
+
+    /** Why {@code in} cannot be encoded from (null when it can): encode maps its input, so it must be a regular file. */
+    static String inputProblem(Path in) {
+        if (!Files.exists(in)) {
+            return "cannot read --in " + in + ": no such file" + (Files.exists(in, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                    ? " (a symbolic link to nothing)" : "") + " — check the path";
+        }
+        if (Files.isDirectory(in)) {
+            return "--in " + in + " is a directory: give the file of raw frames in it";
+        }
+        if (!Files.isRegularFile(in)) {
+            return "--in " + in + " is not a regular file (a pipe or a device?): encode maps its input, so write the"
+                    + " frames to a file first";
+        }
+        if (!Files.isReadable(in)) {
+            return "cannot read --in " + in + ": permission denied";
+        }
+        return null;
     }
 
     private static long writeFully(FileChannel ch, MemorySegment bytes) throws IOException {

@@ -71,9 +71,8 @@ public final class ProbeCommand implements Callable<Integer> {
         CommandLine cmd = spec.commandLine();
         CliValues.requireWireFormat(cmd, format);
         CliValues.requireEvenForYuv(cmd, format, size);
-        if (timeoutMs < 1 || frames < 0) {
-            throw new CommandLine.ParameterException(cmd, "--timeout must be positive and --frames not negative");
-        }
+        CliValues.require(cmd, timeoutMs >= 1, "--timeout " + timeoutMs + " must be at least 1 ms");
+        CliValues.require(cmd, frames >= 0, "--frames " + frames + " must not be negative (0 skips the stream step)");
         Endpoint target;
         try {
             target = Endpoint.parse(endpoint);

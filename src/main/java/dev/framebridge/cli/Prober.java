@@ -251,6 +251,10 @@ final class Prober {
     }
 
     private Failed connectFailure(IOException e) {
+        String notASocket = notASocket(endpoint);
+        if (notASocket != null) {
+            return new Failed(ProbeFailure.NOTHING_LISTENING, notASocket);
+        }
         if (e instanceof ErrnoException ee && (ee.errno() == LibC.ECONNREFUSED || ee.errno() == LibC.ENOENT)) {
             String what = ee.errno() == LibC.ENOENT ? "no socket file: nothing listens at " + endpoint
                     : "connection refused: nothing listens on " + endpoint;
@@ -262,6 +266,33 @@ final class Prober {
                     + " ms: the address is unreachable or a firewall drops the packets (" + e.getMessage() + ")");
         }
         return new Failed(ProbeFailure.CONNECT_FAILED, "cannot connect to " + endpoint + ": " + e.getMessage());
+    }
+
+    /**
+     * A Unix endpoint whose path is there but is not a socket: connect says "refused" as if a server had stopped, but
+     * the path itself is wrong. Null when the path is a socket, absent, or the endpoint has no path.
+     */
+    static String notASocket(Endpoint endpoint) {
+        String path = switch (endpoint) {
+            case Endpoint.Unix u -> u.path();
+            case Endpoint.HybridVsock h -> h.udsPath();
+            default -> null;
+        };
+        if (path == null) {
+            return null;
+        }
+        java.nio.file.Path file = java.nio.file.Path.of(path);
+        try {
+            var a = java.nio.file.Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class);
+            if (a.isOther()) {
+                return null; // a socket (or a fifo): connect's own answer is the right one
+            }
+            return path + " is " + (a.isDirectory() ? "a directory" : a.isRegularFile() ? "a regular file" : "not a socket")
+                    + ", not a socket: nothing can listen there — check the path (serve's default socket is"
+                    + " $XDG_RUNTIME_DIR/framebridge/hxfr.sock, or /dev/shm/framebridge-$USER/hxfr.sock)";
+        } catch (IOException missing) {
+            return null;
+        }
     }
 
     /** Why an exchange broke, named by hop: silent, closed, reset or not HXFR. */

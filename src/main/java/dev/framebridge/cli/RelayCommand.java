@@ -61,10 +61,9 @@ public final class RelayCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(cmd, e.getMessage());
         }
-        if (bufferKib < 4 || bufferKib > 65536 || connectTimeoutMs < 1) {
-            throw new CommandLine.ParameterException(cmd, "--buffer must be within 4..65536 KiB and --connect-timeout"
-                    + " positive");
-        }
+        CliValues.require(cmd, bufferKib >= 4 && bufferKib <= 65536, "--buffer " + bufferKib
+                + " must be within 4..65536 KiB");
+        CliValues.require(cmd, connectTimeoutMs >= 1, "--connect-timeout " + connectTimeoutMs + " must be at least 1 ms");
         RelayLog log = new RelayLog(System.err);
         Relay relay;
         try {

@@ -7,9 +7,14 @@ import dev.framebridge.engine.Engine;
 import dev.framebridge.engine.EngineConfig;
 import dev.framebridge.engine.EngineLog;
 import dev.framebridge.protocol.H264Profile;
+import dev.framebridge.engine.RuntimeDirectory;
+import dev.framebridge.ffi.ErrnoException;
+import dev.framebridge.ffi.LibC;
 import dev.framebridge.protocol.Hxfr;
 import dev.framebridge.transport.Endpoint;
+import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -23,12 +28,17 @@ import picocli.CommandLine.Option;
                 + "request with an H.264 access unit, in order.",
                 "",
                 "Without --listen it listens on vsock:any:5000 (when this kernel has AF_VSOCK), tcp:127.0.0.1:15937 "
-                        + "and unix:" + "$XDG_RUNTIME_DIR/framebridge/hxfr.sock (or /dev/shm/framebridge-$USER/hxfr.sock).",
+                        + "and unix:" + "$XDG_RUNTIME_DIR/framebridge/hxfr.sock (or /dev/shm/framebridge-$USER/hxfr.sock, a"
+                        + " directory it creates 0700 and refuses if another user owns it or could write to it).",
+                "A default endpoint that is busy (another process listens there) stops it with exit 3, naming the"
+                        + " holder where it can: a guest aimed there would reach someone else. --allow-missing-defaults"
+                        + " serves on the other defaults instead (with a warning).",
                 "Stops cleanly on SIGINT/SIGTERM: stops accepting, answers what is in flight, removes its sockets."},
         footer = {"", "Endpoints: vsock:CID:PORT (vsock:any:5000), tcp:HOST:PORT, unix:PATH, hvsock:UDS_PATH:PORT "
                 + "(Firecracker/Cloud Hypervisor: listens on UDS_PATH_PORT).",
                 "Every option can also come from --config FILE (key = long option name without dashes).",
-                "Exit codes: 0 stopped cleanly, 1 could not start (the message says why), 2 bad usage."})
+                "Exit codes: 0 stopped cleanly, 1 could not start (the message says why), 2 bad usage, 3 a default"
+                        + " endpoint is busy or cannot be bound (without --allow-missing-defaults)."})
 public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--listen", paramLabel = "ENDPOINT", split = ",",
             description = "Endpoint to listen on (repeatable; replaces the defaults).")
@@ -42,8 +52,9 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Target bits/s; 0 scales with the frame (~4 bits/pixel/s, 8 Mbit/s floor). CONFIG_REQ overrides.")
     int bitrate;
 
-    @Option(names = "--fps", defaultValue = "30", paramLabel = "N[/D]", description = "Frame rate for rate control. Default: ${DEFAULT-VALUE}.")
-    String fps;
+    @Option(names = "--fps", defaultValue = "30", paramLabel = "N[/D]", converter = CliValues.FrameRateConverter.class,
+            description = "Frame rate for rate control (30000/1001 for 29.97). Default: ${DEFAULT-VALUE}.")
+    CliValues.FrameRate fps;
 
     @Option(names = "--keyint", defaultValue = "60", paramLabel = "FRAMES", description = "An IDR at least every this many frames. Default: ${DEFAULT-VALUE}.")
     int keyint;
@@ -110,8 +121,9 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Idle strategy: default (spin briefly, then park in epoll: ~0%% CPU idle), spin (lowest latency, a core each), yield, backoff.")
     String idle;
 
-    @Option(names = "--unix-mode", defaultValue = "600", paramLabel = "OCTAL", description = "Permissions of Unix socket files. Default: ${DEFAULT-VALUE}.")
-    String unixMode;
+    @Option(names = "--unix-mode", defaultValue = "600", paramLabel = "OCTAL", converter = CliValues.OctalModeConverter.class,
+            description = "Permissions of Unix socket files, in octal as for chmod. Default: ${DEFAULT-VALUE}.")
+    int unixMode;
 
     @Option(names = "--unix-group", paramLabel = "GROUP", description = "Group owning Unix socket files (with --unix-mode 660 to share with a group).")
     String unixGroup;
@@ -123,32 +135,44 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--counters-file", paramLabel = "PATH", description = "Where live counters are published for `framebridge stat`. Default: ${DEFAULT-VALUE}.")
     Path countersFile = CountersFile.defaultPath();
 
+    @Option(names = "--allow-missing-defaults", description = "Without --listen: if a default endpoint is busy or cannot"
+            + " be bound, warn and serve on the others instead of stopping (exit 3).")
+    boolean allowMissingDefaults;
+
     @Option(names = "--config", paramLabel = "FILE", description = "Read option defaults from this properties file.")
     Path config;
 
     @Option(names = {"-v", "--verbose"}, description = "Log every skipped or rejected message (not every frame).")
     boolean verbose;
 
+    /** For tests: the endpoints used without --listen (null: {@link #defaultEndpoints()}). */
+    List<Endpoint> defaults;
+
+    /** Why serve could not start, and its exit code. */
+    static final class StartFailure extends Exception {
+        private static final long serialVersionUID = 1L;
+        final int exitCode;
+
+        StartFailure(int exitCode, String message, Throwable cause) {
+            super(message, cause);
+            this.exitCode = exitCode;
+        }
+    }
+
+    static final int DEFAULT_ENDPOINT_BUSY = 3;
+
     @Override
     public Integer call() throws Exception {
         EngineLog log = new EngineLog(System.err, verbose);
-        EngineConfig config = engineConfig();
-        EncoderRegistry.Selection selection;
-        try {
-            selection = EncoderRegistry.standard().select(encoder);
-        } catch (EncoderException | IllegalArgumentException e) {
-            log.error(e.getMessage());
-            return 1;
-        }
-        for (String line : selection.report()) {
-            log.info("encoder " + line);
-        }
         Engine engine;
         try {
-            engine = Engine.start(config, selection.backend(), log);
-        } catch (Exception e) {
-            log.error("cannot start: " + e.getMessage());
-            return 1;
+            engine = start(log);
+        } catch (StartFailure f) {
+            log.error(f.getMessage());
+            if (System.getenv("FRAMEBRIDGE_DEBUG") != null && f.getCause() != null) {
+                f.getCause().printStackTrace();
+            }
+            return f.exitCode;
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
@@ -161,23 +185,116 @@ public final class ServeCommand implements Callable<Integer> {
         return 0;
     }
 
-    EngineConfig engineConfig() {
-        EngineConfig c = new EngineConfig();
-        if (listen == null || listen.isEmpty()) {
-            for (Endpoint e : defaultEndpoints()) {
-                c.listenIfPossible(e);
-            }
-        } else {
-            for (String text : listen) {
-                c.listen(Endpoint.parse(text));
+    /**
+     * Selects the encoder and starts the engine. Without --listen, a default endpoint that cannot be bound stops it
+     * (exit 3) unless --allow-missing-defaults, which drops that one and starts again on the rest; vsock on a host
+     * whose kernel has none is dropped either way (the defaults say "when this kernel has AF_VSOCK").
+     */
+    Engine start(EngineLog log) throws StartFailure {
+        boolean usingDefaults = listen == null || listen.isEmpty();
+        List<Endpoint> endpoints = new ArrayList<>(usingDefaults ? defaultList() : parsedListen());
+        engineConfig(endpoints); // a bad option is a usage error (IllegalArgumentException), found before anything starts
+        EncoderRegistry.Selection selection;
+        try {
+            selection = EncoderRegistry.standard().select(encoder);
+        } catch (EncoderException | IllegalArgumentException e) {
+            throw new StartFailure(1, e.getMessage(), e);
+        }
+        for (String line : selection.report()) {
+            log.info("encoder " + line);
+        }
+        while (true) {
+            EngineConfig config = engineConfig(endpoints);
+            try {
+                return Engine.start(config, selection.backend(), log);
+            } catch (IOException | RuntimeException e) {
+                Endpoint culprit = usingDefaults ? culprit(endpoints, e) : null;
+                if (culprit == null) {
+                    throw new StartFailure(1, "cannot start: " + e.getMessage(), e);
+                }
+                endpoints.remove(culprit);
+                if (culprit instanceof Endpoint.Vsock && vsockAbsent(e)) {
+                    log.info("not listening on " + culprit + ": this host has no usable vsock (" + e.getMessage() + ")");
+                } else if (!allowMissingDefaults) {
+                    throw new StartFailure(DEFAULT_ENDPOINT_BUSY, busyDefault(culprit, e) + ". Free it, choose"
+                            + " endpoints with --listen, or pass --allow-missing-defaults to serve on the other"
+                            + " defaults", e);
+                } else {
+                    log.warn(busyDefault(culprit, e) + "; serving on the other defaults (--allow-missing-defaults)");
+                }
+                if (endpoints.isEmpty()) {
+                    throw new StartFailure(1, "cannot start: no default endpoint could be bound; give one that can with"
+                            + " --listen", e);
+                }
             }
         }
-        String[] f = fps.split("/");
-        c.bitrate(bitrate).fps(Integer.parseInt(f[0].trim()), f.length > 1 ? Integer.parseInt(f[1].trim()) : 1)
+    }
+
+    private static String busyDefault(Endpoint endpoint, Exception e) {
+        if (e instanceof ErrnoException ee && ee.errno() == LibC.EADDRINUSE) {
+            return "default endpoint " + endpoint + " is busy, " + EndpointHolder.describe(endpoint)
+                    + ": a guest aimed at it would reach that process, not this one (" + e.getMessage() + ")";
+        }
+        return "default endpoint " + endpoint + " cannot be bound: " + e.getMessage();
+    }
+
+    /** The endpoint an exception from {@link Engine#start} is about: SocketListener names it in every message. */
+    static Endpoint culprit(List<Endpoint> endpoints, Exception e) {
+        String message = String.valueOf(e.getMessage());
+        for (Endpoint ep : endpoints) {
+            String path = switch (ep) {
+                case Endpoint.Unix u -> u.path();
+                case Endpoint.HybridVsock h -> h.listenPath();
+                default -> null;
+            };
+            if (message.contains(ep.toString() + ")") || message.contains(ep.toString() + ":")
+                    || message.contains(ep.toString() + ";") || path != null && message.contains(path)) {
+                return ep;
+            }
+        }
+        return null;
+    }
+
+    /** No AF_VSOCK in this kernel (socket() fails) or no vsock transport to bind to: nothing to warn about. */
+    private static boolean vsockAbsent(Exception e) {
+        return e instanceof ErrnoException ee && (ee.call().startsWith("socket(") || ee.errno() == LibC.EADDRNOTAVAIL
+                || ee.errno() == LibC.ENODEV);
+    }
+
+    private List<Endpoint> defaultList() throws StartFailure {
+        if (defaults != null) {
+            return defaults;
+        }
+        try {
+            return defaultEndpoints();
+        } catch (IllegalStateException e) {
+            throw new StartFailure(1, e.getMessage(), e);
+        }
+    }
+
+    private List<Endpoint> parsedListen() {
+        List<Endpoint> endpoints = new ArrayList<>();
+        for (String text : listen) {
+            endpoints.add(Endpoint.parse(text));
+        }
+        return endpoints;
+    }
+
+    EngineConfig engineConfig() {
+        return engineConfig(listen == null || listen.isEmpty() ? (defaults != null ? defaults : defaultEndpoints())
+                : parsedListen());
+    }
+
+    EngineConfig engineConfig(List<Endpoint> endpoints) {
+        EngineConfig c = new EngineConfig();
+        for (Endpoint e : endpoints) {
+            c.listen(e);
+        }
+        c.bitrate(bitrate).fps(fps.num(), fps.den())
                 .keyint(keyint).profile(profileIdc(profile)).preset(preset).encoderThreads(encoderThreads)
                 .encodeAgents(encodeThreads(encodeThreads)).maxInFlight(maxInFlight).maxConnections(maxConnections)
                 .maxPayload(maxPayload).maxDimension(maxDimension).stallTimeoutMs(stallTimeoutMs).idleTimeoutMs(idleTimeoutMs).idle(idle)
-                .unixMode(Integer.parseInt(unixMode, 8)).unixGroup(unixGroup).countersFile(countersFile);
+                .unixMode(unixMode).unixGroup(unixGroup).countersFile(countersFile);
         c.frameMemoryReserve(frameMemoryReserve);
         if (maxFrameMemory != null) {
             c.maxFrameMemory(maxFrameMemory);
@@ -235,12 +352,7 @@ public final class ServeCommand implements Callable<Integer> {
 
     /** vsock:any:5000, tcp:127.0.0.1:15937 and a Unix socket in the user's runtime directory. */
     static List<Endpoint> defaultEndpoints() {
-        Path dir = CountersFile.runtimeDirectory();
-        try {
-            java.nio.file.Files.createDirectories(dir);
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException("cannot create " + dir + ": " + e.getMessage(), e);
-        }
+        Path dir = RuntimeDirectory.prepare(); // created 0700; refused if another user could replace the socket
         return List.of(
                 Endpoint.parse("vsock:any:" + Hxfr.DEFAULT_VSOCK_PORT),
                 Endpoint.parse("tcp:127.0.0.1:" + Hxfr.DEFAULT_TCP_PORT),

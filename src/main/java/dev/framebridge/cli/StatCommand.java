@@ -5,17 +5,23 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.agrona.concurrent.errors.ErrorLogReader;
 import org.agrona.concurrent.status.CountersReader;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code framebridge stat}: the live counters of a running engine, read from its counters file. */
 @Command(name = "stat", mixinStandardHelpOptions = true,
         description = "Print the live counters and distinct errors of a running `framebridge serve` (another process).",
-        footer = {"", "Exit codes: 0 ok, 1 no running engine at the counters file (the message says where it looked)."})
+        footer = {"", "Exit codes: 0 ok, 1 no running engine at the counters file: none there, or the engine that wrote it"
+                + " is gone (killed or crashed; its last values are printed), 2 bad usage."})
 public final class StatCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     @Option(names = "--counters-file", paramLabel = "PATH", description = "The engine's counters file. Default: ${DEFAULT-VALUE}.")
     Path countersFile = CountersFile.defaultPath();
 
@@ -31,8 +37,14 @@ public final class StatCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        CliValues.require(spec.commandLine(), intervalMs >= 1, "--interval " + intervalMs + " must be at least 1 ms");
         PrintStream out = System.out;
         CountersFile file;
+        if (java.nio.file.Files.isDirectory(countersFile)) {
+            System.err.println("framebridge stat: --counters-file " + countersFile + " is a directory: give the file"
+                    + " `serve --counters-file` names (default " + CountersFile.defaultPath() + ")");
+            return 1;
+        }
         try {
             file = CountersFile.open(countersFile);
         } catch (IllegalStateException e) {
@@ -41,24 +53,51 @@ public final class StatCommand implements Callable<Integer> {
         }
         try (file) {
             long[] previous = null;
-            do {
-                if (!ProcessHandle.of(file.pid()).map(ProcessHandle::isAlive).orElse(false)) {
-                    out.println("(engine pid " + file.pid() + " is no longer running; values are its last)");
+            while (true) {
+                boolean alive = engineAlive(file.pid(), file.startTimeMs());
+                long[] now = print(file, out, previous, intervalMs, alive);
+                if (!alive) {
+                    String engine = "the engine that wrote " + countersFile + " (pid " + file.pid() + ", started "
+                            + Instant.ofEpochMilli(file.startTimeMs()) + ")";
+                    System.err.println("framebridge stat: " + (java.nio.file.Files.exists(countersFile)
+                            ? engine + " is not running: it stopped without removing its counters file (killed or"
+                                    + " crashed), so the values above are its last. Start framebridge serve again (it"
+                                    + " replaces the file), or remove the file."
+                            : engine + " has stopped (it removed its counters file); the values above are its last."));
+                    return 1;
                 }
-                long[] now = print(file, out, previous, intervalMs);
+                if (!watch) {
+                    return 0;
+                }
                 previous = now;
-                if (watch) {
-                    Thread.sleep(intervalMs);
-                    out.print("\033[H\033[2J");
-                }
-            } while (watch);
+                Thread.sleep(intervalMs);
+                out.print("\033[H\033[2J");
+            }
         }
-        return 0;
     }
 
-    private long[] print(CountersFile file, PrintStream out, long[] previous, long intervalMs) {
+    /**
+     * Whether the engine that wrote the file still runs: a process with its pid, started no later than the file
+     * (the engine creates it after it starts). A pid alone is not enough: after a crash the number is soon reused.
+     */
+    static boolean engineAlive(long pid, long fileStartMs) {
+        Optional<ProcessHandle> p = ProcessHandle.of(pid);
+        if (p.isEmpty() || !p.get().isAlive()) {
+            return false;
+        }
+        Optional<Instant> started = p.get().info().startInstant();
+        // the process start time is derived from clock ticks since boot: allow a little rounding
+        return started.isEmpty() || !started.get().isAfter(Instant.ofEpochMilli(fileStartMs).plusSeconds(2));
+    }
+
+    private long[] print(CountersFile file, PrintStream out, long[] previous, long intervalMs, boolean alive) {
         Duration up = Duration.ofMillis(System.currentTimeMillis() - file.startTimeMs());
-        out.printf("framebridge pid %d, up %s, started %s%n", file.pid(), human(up), Instant.ofEpochMilli(file.startTimeMs()));
+        if (alive) {
+            out.printf("framebridge pid %d, up %s, started %s%n", file.pid(), human(up), Instant.ofEpochMilli(file.startTimeMs()));
+        } else {
+            out.printf("framebridge pid %d, NOT RUNNING (started %s; these are its last values)%n", file.pid(),
+                    Instant.ofEpochMilli(file.startTimeMs()));
+        }
         out.printf("listening on %s%n", file.endpoints());
         CountersReader reader = file.reader();
         long[] values = new long[CountersReaderSize.MAX];

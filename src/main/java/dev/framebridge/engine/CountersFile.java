@@ -1,10 +1,13 @@
 package dev.framebridge.engine;
 
-import java.io.File;
 import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -59,16 +62,33 @@ public final class CountersFile implements AutoCloseable {
         return (long) HEADER_LENGTH + METADATA_LENGTH + VALUES_LENGTH + ERROR_LOG_LENGTH;
     }
 
-    /** Creates (replacing any previous file) and maps a new counters file for this process. */
+    /**
+     * Creates (replacing any previous file) and maps a new counters file for this process, mode 0600 like the socket:
+     * the counters and the distinct errors (which quote clients' bad requests) are this user's business.
+     */
     public static CountersFile create(Path path, String endpoints) {
-        try {
-            Files.createDirectories(path.toAbsolutePath().getParent());
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException("cannot create " + path.getParent() + ": " + e.getMessage(), e);
+        Path parent = path.toAbsolutePath().getParent();
+        if (parent.equals(RuntimeDirectory.path().toAbsolutePath())) {
+            RuntimeDirectory.prepare(parent); // shared /dev/shm: created 0700, refused if someone else could write there
+        } else {
+            try {
+                Files.createDirectories(parent);
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException("cannot create the directory " + parent + " for the counters file ("
+                        + why(e) + "): give --counters-file a path in a directory of yours", e);
+            }
         }
-        File file = path.toFile();
-        IoUtil.deleteIfExists(file);
-        MappedByteBuffer mapped = IoUtil.mapNewFile(file, fileLength(), true);
+        IoUtil.deleteIfExists(path.toFile());
+        MappedByteBuffer mapped;
+        // opened here with its mode, not by IoUtil.mapNewFile (which would make it 0644 under the usual umask)
+        try (FileChannel channel = FileChannel.open(path, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+                StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
+            IoUtil.fill(channel, 0, fileLength(), (byte) 0); // allocates every page now, not on the first frames
+            mapped = channel.map(FileChannel.MapMode.READ_WRITE, 0, fileLength());
+        } catch (java.io.IOException | UnsupportedOperationException e) {
+            throw new IllegalStateException("cannot create the counters file " + path + " (" + why(e) + "): give"
+                    + " --counters-file a path in a directory of yours", e);
+        }
         CountersFile f = new CountersFile(path, mapped, true);
         f.header.putLong(8, ProcessHandle.current().pid());
         f.header.putLong(16, System.currentTimeMillis());
@@ -84,6 +104,17 @@ public final class CountersFile implements AutoCloseable {
         return f;
     }
 
+    /** A file-system failure in words: Java's message for a missing file is only its path. */
+    private static String why(Exception e) {
+        return switch (e) {
+            case java.nio.file.AccessDeniedException x -> "permission denied";
+            case java.nio.file.NoSuchFileException x -> "no such file or directory";
+            case java.nio.file.FileAlreadyExistsException x -> "it appeared again as we created it";
+            case java.nio.file.FileSystemException x when x.getReason() != null -> x.getReason();
+            default -> String.valueOf(e.getMessage());
+        };
+    }
+
     /** Maps an existing counters file read-only in spirit (stat never writes). */
     public static CountersFile open(Path path) {
         if (!Files.exists(path)) {
@@ -96,6 +127,11 @@ public final class CountersFile implements AutoCloseable {
             throw new IllegalStateException(path + " is not a framebridge counters file (too short)");
         }
         CountersFile f = new CountersFile(path, mapped, false);
+        if (f.header.getIntVolatile(0) == 0) {
+            f.close();
+            throw new IllegalStateException(path + " is still being written by an engine that is starting: try again"
+                    + " in a moment");
+        }
         if (f.header.getIntVolatile(0) != MAGIC || f.header.getInt(4) != VERSION) {
             f.close();
             throw new IllegalStateException(path + " is not a framebridge counters file of version " + VERSION);
@@ -142,27 +178,13 @@ public final class CountersFile implements AutoCloseable {
         }
     }
 
-    /** Where an engine of this user writes its counters by default: $XDG_RUNTIME_DIR/framebridge or /tmp/framebridge-$USER. */
+    /** Where an engine of this user writes its counters by default: in {@link RuntimeDirectory#path()}. */
     public static Path defaultPath() {
         return runtimeDirectory().resolve("counters.dat");
     }
 
-    /**
-     * Where {@code serve} keeps its default Unix socket and counters: {@code $XDG_RUNTIME_DIR/framebridge}, else
-     * {@code /dev/shm/framebridge-$USER}, else the temporary directory. Both are memory (tmpfs): the counters are a
-     * mapped file the I/O thread writes every frame, and on a disk filesystem its dirty pages are written back and
-     * write-protected every few seconds, so the next counter update takes a page fault (or waits for the write).
-     */
+    /** {@link RuntimeDirectory#path()}: where {@code serve} keeps its default Unix socket and counters. */
     public static Path runtimeDirectory() {
-        String runtime = System.getenv("XDG_RUNTIME_DIR");
-        if (runtime != null && !runtime.isBlank()) {
-            return Path.of(runtime, "framebridge");
-        }
-        String name = "framebridge-" + System.getProperty("user.name");
-        Path shm = Path.of("/dev/shm");
-        if (java.nio.file.Files.isDirectory(shm) && java.nio.file.Files.isWritable(shm)) {
-            return shm.resolve(name);
-        }
-        return Path.of(System.getProperty("java.io.tmpdir"), name);
+        return RuntimeDirectory.path();
     }
 }

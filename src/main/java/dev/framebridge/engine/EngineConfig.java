@@ -421,9 +421,9 @@ public final class EngineConfig {
         require(IDLE_STRATEGIES.contains(idle), "--idle " + idle + " unknown: use one of " + IDLE_STRATEGIES);
         require(encodeAgents >= 0 && encodeAgents <= 64, "--encode-threads " + encodeAgents
                 + " must be within 0..64 (0 encodes on the I/O thread)");
-        require(bitrate >= 0, "--bitrate must not be negative");
-        require(fpsNum > 0 && fpsDen > 0, "--fps must be positive");
-        require(keyint >= 1, "--keyint must be at least 1");
+        require(bitrate >= 0, "--bitrate " + bitrate + " must not be negative (0 scales with the frame)");
+        require(fpsNum > 0 && fpsDen > 0, "--fps " + fpsNum + "/" + fpsDen + " must be positive");
+        require(keyint >= 1, "--keyint " + keyint + " must be at least 1");
         require(H264Profile.ofIdc(profile) != null, "--profile " + profile + " unsupported: use " + H264Profile.CHOICES);
         require((unixMode & ~0777) == 0, "--unix-mode must be an octal permission like 600");
         require(maxPools >= 1 && maxPools <= 64, "--max-pools " + maxPools + " must be within 1..64");

@@ -22,6 +22,11 @@ public final class EngineLog {
         out.println(LocalTime.now().format(TIME) + " framebridge: " + line);
     }
 
+    /** Something the operator should act on, though the engine goes on (or the caller decides it cannot). */
+    public void warn(String line) {
+        out.println(LocalTime.now().format(TIME) + " framebridge: WARNING " + line);
+    }
+
     public void error(String line) {
         out.println(LocalTime.now().format(TIME) + " framebridge: ERROR " + line);
     }

@@ -29,7 +29,7 @@ class ServeOptionsTest {
     @Test
     void defaultsServeARealVmOutOfTheBox() {
         EngineConfig c = parse("serve");
-        List<String> listen = c.optionalListen().stream().map(Endpoint::toString).toList();
+        List<String> listen = c.listen().stream().map(Endpoint::toString).toList();
         assertEquals("vsock:any:5000", listen.get(0));
         assertEquals("tcp:127.0.0.1:15937", listen.get(1), "TCP binds loopback unless told otherwise");
         assertTrue(listen.get(2).startsWith("unix:") && listen.get(2).endsWith("hxfr.sock"), listen.toString());
