@@ -300,7 +300,7 @@ final class Prober {
         String prefix = "connected, " + sent + " sent, ";
         if (e instanceof SocketTimeoutException) {
             return new Failed(ProbeFailure.SILENT, prefix + "no " + expected + " in " + seconds(timeout) + ": "
-                    + silentCause);
+                    + silentCause + "; if this endpoint is a relay, probe its target directly: framebridge probe TARGET");
         }
         if (e instanceof PeerClosedException) {
             return new Failed(ProbeFailure.CLOSED, prefix + "the peer closed the connection instead of answering: a relay"

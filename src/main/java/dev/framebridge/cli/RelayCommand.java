@@ -19,7 +19,10 @@ import picocli.CommandLine.Parameters;
             "For every connection it logs (stderr) when it was accepted and connected, each half-close it passes on"
                     + " (\"client sent end of stream … shut down the write side towards the target\"), and when it"
                     + " closes: bytes and HXFR messages per direction, by type, and which side hung up first.",
-            "A target that cannot be reached closes the client's connection at once and says so."},
+            "A target that cannot be reached closes the client's connection at once and says so. A target that takes"
+                    + " requests (PING, FRAME_REQUEST…) but sends nothing back is named while it happens, once per"
+                    + " episode (see --silent-after), and counted in the close line.",
+            "Connections to TARGET are made without blocking: a target slow to connect holds up only its own client."},
         footer = {"", "Examples:",
             "  framebridge relay tcp:127.0.0.1:5900 unix:$XDG_RUNTIME_DIR/framebridge/hxfr.sock",
             "  framebridge relay vsock:any:5000 tcp:127.0.0.1:15937 --trace",
@@ -46,6 +49,11 @@ public final class RelayCommand implements Callable<Integer> {
             description = "Longest wait to connect to TARGET for a new client. Default: ${DEFAULT-VALUE}.")
     long connectTimeoutMs;
 
+    @Option(names = "--silent-after", defaultValue = "2500", paramLabel = "MS",
+            description = "Say that TARGET is silent when a request forwarded to it has had no byte back for this long."
+                    + " Default: ${DEFAULT-VALUE}.")
+    long silentAfterMs;
+
     @Option(names = "--buffer", defaultValue = "256", paramLabel = "KIB",
             description = "Buffer per direction per connection, KiB. Default: ${DEFAULT-VALUE}.")
     int bufferKib;
@@ -64,10 +72,13 @@ public final class RelayCommand implements Callable<Integer> {
         CliValues.require(cmd, bufferKib >= 4 && bufferKib <= 65536, "--buffer " + bufferKib
                 + " must be within 4..65536 KiB");
         CliValues.require(cmd, connectTimeoutMs >= 1, "--connect-timeout " + connectTimeoutMs + " must be at least 1 ms");
+        CliValues.require(cmd, silentAfterMs >= 1, "--silent-after " + silentAfterMs
+                + " must be a positive number of milliseconds (the default is 2500)");
         RelayLog log = new RelayLog(System.err);
         Relay relay;
         try {
-            relay = Relay.open(from, to, Duration.ofMillis(connectTimeoutMs), bufferKib * 1024, trace, log);
+            relay = Relay.open(from, to, Duration.ofMillis(connectTimeoutMs), Duration.ofMillis(silentAfterMs),
+                    bufferKib * 1024, trace, log);
         } catch (Exception e) {
             System.err.println("framebridge relay: cannot listen on " + from + ": " + e.getMessage());
             return 1;

@@ -27,6 +27,8 @@ public final class HxfrStreamCounter {
     private int filled;
     private long payloadLeft;
     private long messages;
+    private long requests;
+    private int lastRequestType;
     private long nonHxfrBytes;
 
     public HxfrStreamCounter(HeaderListener listener) {
@@ -64,6 +66,10 @@ public final class HxfrStreamCounter {
         long payload = u32(8) & 0xFFFF_FFFFL;
         messages++;
         byType[type]++;
+        if (expectsAnswer(type)) {
+            requests++;
+            lastRequestType = type;
+        }
         payloadLeft = payload;
         filled = 0;
         if (listener != null) {
@@ -90,6 +96,15 @@ public final class HxfrStreamCounter {
         }
     }
 
+    /**
+     * Messages a host must answer (PROTOCOL.md): FRAME_REQUEST, PING, ENABLE_SCANOUT and SUBSCRIBE. CONFIG_REQ,
+     * KEYFRAME_REQ and DISABLE_SCANOUT may go unanswered, so they start no wait.
+     */
+    static boolean expectsAnswer(int type) {
+        return type == Hxfr.MSG_FRAME_REQUEST || type == Hxfr.MSG_PING || type == Hxfr.MSG_ENABLE_SCANOUT
+                || type == Hxfr.MSG_SUBSCRIBE;
+    }
+
     private static byte magicByte(int i) {
         return (byte) (Hxfr.MAGIC >>> (8 * i));
     }
@@ -106,6 +121,16 @@ public final class HxfrStreamCounter {
 
     public long messages(int type) {
         return byType[type & 0xFF];
+    }
+
+    /** Headers seen of messages that must be answered ({@link #expectsAnswer}). */
+    public long requests() {
+        return requests;
+    }
+
+    /** The type of the last such request, for the relay's "PING forwarded 3.0 s ago". */
+    public int lastRequestType() {
+        return lastRequestType;
     }
 
     /** Bytes that were not part of any HXFR message. */

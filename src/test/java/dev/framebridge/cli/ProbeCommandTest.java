@@ -100,6 +100,8 @@ class ProbeCommandTest {
             assertTrue(r.out().contains("connect  ok"), r.all());
             assertTrue(r.out().contains("connected, PING sent, no PONG in 700 ms: the listener accepts but nothing"
                     + " answers — check that the relay (if any) forwards both directions"), r.all());
+            assertTrue(r.out().contains("; if this endpoint is a relay, probe its target directly: framebridge probe"
+                    + " TARGET"), r.all());
             assertTrue(System.nanoTime() - t0 < 10_000_000_000L, "the timeout bounds the wait");
         }
     }
