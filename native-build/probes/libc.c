@@ -41,6 +41,8 @@ int main(void) {
     CONST(F_GETFL);
     CONST(F_SETFL);
     CONST(O_NONBLOCK);
+    CONST(O_RDWR);
+    CONST(O_CLOEXEC);
 
     /* epoll, eventfd, poll */
     CONST(EPOLLIN);

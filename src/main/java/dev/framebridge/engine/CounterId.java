@@ -26,6 +26,7 @@ public enum CounterId {
     IN_FLIGHT("requests in flight"),
     BACKPRESSURE("reads paused by back-pressure"),
     ENCODER_OPENS("encoder opens"),
+    ENCODER_FAILOVERS("sessions moved to x264 after their GPU encoder failed"),
     ENCODE_US_P50("encode time p50 (us)"),
     ENCODE_US_P99("encode time p99 (us)"),
     ENCODE_US_MAX("encode time max (us)"),

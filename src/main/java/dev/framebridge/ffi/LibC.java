@@ -55,6 +55,8 @@ public final class LibC {
     public static final int F_GETFL = 3;
     public static final int F_SETFL = 4;
     public static final int O_NONBLOCK = 0x800;
+    public static final int O_RDWR = 0x2;
+    public static final int O_CLOEXEC = 0x80000;
 
     // --- epoll, eventfd, poll ---------------------------------------------------------------------
     public static final int EPOLLIN = 0x1;
@@ -153,6 +155,9 @@ public final class LibC {
     private static final MethodHandle SENDMSG = errnoCall("sendmsg", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle RECVMSG = errnoCall("recvmsg", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle CLOSE = errnoCall("close", INT_INT);
+    /** open is variadic (the mode follows only with O_CREAT): linked as such, with no variadic arguments. */
+    private static final MethodHandle OPEN = link("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT),
+            CAPTURE_ERRNO, Linker.Option.firstVariadicArg(2));
     private static final MethodHandle SHUTDOWN = errnoCall("shutdown", INT_INT_INT);
     private static final MethodHandle SETSOCKOPT = errnoCall("setsockopt",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
@@ -319,6 +324,15 @@ public final class LibC {
             return (long) RECVMSG.invokeExact(e.state(), fd, msghdr, flags);
         } catch (Throwable t) {
             throw unexpected("recvmsg", t);
+        }
+    }
+
+    /** {@code open(path, flags)} without O_CREAT (a device node such as a DRM render node): the fd or -1. */
+    public static int open(Errno e, MemorySegment path, int flags) {
+        try {
+            return (int) OPEN.invokeExact(e.state(), path, flags);
+        } catch (Throwable t) {
+            throw unexpected("open", t);
         }
     }
 
