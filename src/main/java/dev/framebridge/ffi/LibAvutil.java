@@ -500,6 +500,12 @@ public final class LibAvutil {
         }
     }
 
+    /** The address of {@code av_log_default_callback}, to put libav's own logging back. */
+    public static MemorySegment av_log_default_callback() {
+        requireAvailable();
+        return NativeLibraries.symbol(Library.LOADED.lookup(), SONAME, "av_log_default_callback");
+    }
+
     /** Formats one log line as the default callback would (prefix "[encoder @ 0x…] " when printPrefix is 1). */
     public static int av_log_format_line2(MemorySegment avcl, int level, MemorySegment fmt, MemorySegment vaList,
                                           MemorySegment line, int lineSize, MemorySegment printPrefix) {

@@ -178,8 +178,8 @@ public final class AvcodecEncoder implements Encoder {
         s.encodeSurface(surface.surfaceId(), surface.bufferRef(), pts, forceIdr, out);
     }
 
-    /** An integer option as the open encoder holds it (av_opt_get_int), e.g. "bf" or "g"; for tests. */
-    long optionValue(String name) {
+    /** An integer option as the open encoder holds it (av_opt_get_int), e.g. "bf" or "g"; for diagnostics and tests. */
+    public long optionValue(String name) {
         return session.optionValue(name);
     }
 
