@@ -6,11 +6,11 @@ import java.lang.foreign.MemorySegment;
  * A real backend whose encoders break at frame {@code failAt} (counted per encoder, from 0) and stay broken — what a
  * GPU encoder does when its device is lost mid-session. Every frame before that is the real encoder's.
  */
-final class FailingAt implements EncoderBackend {
+public final class FailingAt implements EncoderBackend {
     private final EncoderBackend real;
     private final int failAt;
 
-    FailingAt(EncoderBackend real, int failAt) {
+    public FailingAt(EncoderBackend real, int failAt) {
         this.real = real;
         this.failAt = failAt;
     }
