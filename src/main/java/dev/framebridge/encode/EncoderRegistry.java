@@ -2,7 +2,9 @@ package dev.framebridge.encode;
 
 import dev.framebridge.encode.avcodec.AvcodecBackend;
 import dev.framebridge.encode.avcodec.AvcodecCodec;
+import dev.framebridge.encode.vaapi.RenderNodes;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,9 +49,14 @@ public final class EncoderRegistry {
 
     /** The backends implemented in this build. */
     public static EncoderRegistry standard() {
+        return standard(RenderNodes.DEFAULT_DIRECTORY);
+    }
+
+    /** The same, looking for VA-API render nodes under {@code driDirectory}. */
+    public static EncoderRegistry standard(Path driDirectory) {
         List<EncoderBackend> backends = new ArrayList<>();
         for (AvcodecCodec codec : AvcodecCodec.values()) {
-            backends.add(new AvcodecBackend(codec));
+            backends.add(new AvcodecBackend(codec, driDirectory, AvcodecBackend.NVIDIA_CONTROL));
         }
         backends.add(new X264Backend());
         return new EncoderRegistry(backends, System.getProperty("os.name"));
@@ -99,6 +106,22 @@ public final class EncoderRegistry {
         }
         return new Selection(registered.get(known.name()), List.of(known.name() + ": chosen (asked for by name;"
                 + " test encode passed)"));
+    }
+
+    /** One backend's standing on this host: usable (test encode passed) or why not; whether auto considers it. */
+    public record Status(String name, String skipReason, boolean inAuto) {
+        public boolean usable() {
+            return skipReason == null;
+        }
+    }
+
+    /** Every known backend checked as auto checks it (test encode included), in auto's order; for diagnostics. */
+    public List<Status> statuses() {
+        List<Status> all = new ArrayList<>();
+        for (Known known : KNOWN) {
+            all.add(new Status(known.name(), skipReason(known), known.inAuto()));
+        }
+        return all;
     }
 
     private Selection selectAuto() throws EncoderException {

@@ -353,7 +353,8 @@ public final class LibVa {
     /** With a NULL callback, libva stops printing its "libva info:" lines for this display. */
     public static void vaSetInfoCallback(long display, MemorySegment callback, MemorySegment userContext) {
         try {
-            MemorySegment previous = (MemorySegment) Handles.vaSetInfoCallback.invokeExact(display, callback, userContext);
+            MemorySegment unusedPrevious = (MemorySegment) Handles.vaSetInfoCallback.invokeExact(display, callback,
+                    userContext);
         } catch (Throwable t) {
             throw unreachable(t);
         }

@@ -22,6 +22,9 @@ import java.nio.file.Path;
  * proves the rest with a test encode.
  */
 public final class AvcodecBackend implements EncoderBackend {
+    /** The NVIDIA driver's control device: present whenever its kernel module is loaded. */
+    public static final Path NVIDIA_CONTROL = Path.of("/dev/nvidiactl");
+
     private final AvcodecCodec codec;
     private final Path driDirectory;
     private final Path nvidiaControl;
@@ -30,7 +33,7 @@ public final class AvcodecBackend implements EncoderBackend {
     private volatile AvcodecRecipe.DeviceHints hints = AvcodecRecipe.DeviceHints.DEFAULT;
 
     public AvcodecBackend(AvcodecCodec codec) {
-        this(codec, RenderNodes.DEFAULT_DIRECTORY, Path.of("/dev/nvidiactl"));
+        this(codec, RenderNodes.DEFAULT_DIRECTORY, NVIDIA_CONTROL);
     }
 
     /** With other places to look for GPUs — how tests show what a host without them is told. */

@@ -17,6 +17,7 @@ import java.lang.invoke.MethodType;
 import java.nio.file.Path;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * H.264 through one of libavcodec's encoders ({@link AvcodecCodec}), configured for real time by
@@ -103,7 +104,7 @@ public final class AvcodecEncoder implements Encoder {
             this.owner = owner;
             this.device = device;
             this.surfaceId = surfaceId;
-            buffer.set(java.lang.foreign.ValueLayout.JAVA_LONG, 0, bufferRef);
+            buffer.set(JAVA_LONG, 0, bufferRef);
         }
 
         public long surfaceId() {
@@ -111,7 +112,7 @@ public final class AvcodecEncoder implements Encoder {
         }
 
         long bufferRef() {
-            return buffer.get(java.lang.foreign.ValueLayout.JAVA_LONG, 0);
+            return buffer.get(JAVA_LONG, 0);
         }
 
         @Override
