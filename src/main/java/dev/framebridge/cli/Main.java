@@ -14,7 +14,7 @@ import picocli.CommandLine.Model.OptionSpec;
 @Command(name = "framebridge", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Low-latency frame-to-H.264 bridge for virtual machines (HXFR host engine and tools).",
         subcommands = {ServeCommand.class, StatCommand.class, ProbeCommand.class, RelayCommand.class, DemoCommand.class,
-            EncodeCommand.class, CommandLine.HelpCommand.class},
+            EncodeCommand.class, EncodersCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 failure, 2 bad usage (also: no command given); see each command's --help for"
                 + " its own.",
                 "Set FRAMEBRIDGE_DEBUG=1 to see stack traces."})

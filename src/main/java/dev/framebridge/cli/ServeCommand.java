@@ -45,7 +45,8 @@ public final class ServeCommand implements Callable<Integer> {
     List<String> listen;
 
     @Option(names = "--encoder", defaultValue = "auto", paramLabel = "NAME",
-            description = "Encoder backend: auto (VideoToolbox, VA-API, x264 — first usable) or a name. Default: ${DEFAULT-VALUE}.")
+            description = "Encoder backend: auto (first that passes a test encode: h264_videotoolbox; h264_vaapi, h264_nvenc,"
+                    + " h264_qsv; x264) or a name (also libx264; `framebridge encoders` lists them). Default: ${DEFAULT-VALUE}.")
     String encoder;
 
     @Option(names = "--bitrate", defaultValue = "0", paramLabel = "BPS",

@@ -12,6 +12,20 @@ public interface EncoderBackend {
     /** Null when usable here; otherwise why not, naming the fix ("libx264.so.164 not found — install libx264-164"). */
     String unavailableReason();
 
+    /**
+     * Null when the hardware this backend needs is there and says it can encode H.264; otherwise exactly why not
+     * ("no render node …", "vaInitialize error on /dev/dri/renderD128: …", "no H.264 entrypoint: …"). Asked after
+     * {@link #unavailableReason()} came back null. Software backends need no device.
+     */
+    default String deviceProblem() {
+        return null;
+    }
+
+    /** True for GPU encoders: a session on one falls back to x264 when it fails (see {@link FailoverBackend}). */
+    default boolean isHardware() {
+        return false;
+    }
+
     Encoder open(EncoderConfig config) throws EncoderException;
 
     /**

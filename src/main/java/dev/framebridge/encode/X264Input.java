@@ -122,14 +122,9 @@ final class X264Input {
      * x264 reads the NV12 image where it lies.
      */
     void bindConverted(MemorySegment image) throws EncoderException {
-        if (nv12 == null) {
-            throw new EncoderException("a converted frame was given to an encoder opened for " + format
-                    + " input; converted frames are for encoders opened for BGRA or RGBA");
-        }
-        if (!image.isNative() || image.byteSize() < nv12.byteSize()) {
-            throw new EncoderException("converted frame is " + image.byteSize() + " bytes" + (image.isNative() ? ""
-                    : " on the Java heap") + "; NV12 of " + width + "x" + height + " needs " + nv12.byteSize()
-                    + " bytes of native memory (RgbToNv12.bytes)");
+        String problem = FrameCheck.convertedProblem(format, width, height, image);
+        if (problem != null) {
+            throw new EncoderException(problem);
         }
         setNv12Planes(image.address());
     }
@@ -145,23 +140,10 @@ final class X264Input {
     }
 
     private void validate(MemorySegment pixels, int stride) throws EncoderException {
-        if (stride < width * format.bytesPerPixel()
-                || !pixels.isNative()
-                || pixels.byteSize() < format.frameBytes(stride, height)) {
-            throw new EncoderException(describeRejection(pixels, stride));
+        String problem = FrameCheck.problem(format, width, height, pixels, stride);
+        if (problem != null) {
+            throw new EncoderException(problem);
         }
-    }
-
-    private String describeRejection(MemorySegment pixels, int stride) {
-        if (stride < width * format.bytesPerPixel()) {
-            return "stride " + stride + " is less than one " + format + " row of " + width + " pixels ("
-                    + width * format.bytesPerPixel() + " bytes); pass the frame's real row pitch";
-        }
-        if (!pixels.isNative()) {
-            return "frame memory is on the Java heap; x264 reads native memory only — allocate frames off-heap";
-        }
-        return "frame is " + pixels.byteSize() + " bytes but " + format + " " + width + "x" + height + " at stride "
-                + stride + " needs " + format.frameBytes(stride, height) + "; the frame or its size/format is wrong";
     }
 
     private void check(int libyuvResult) throws EncoderException {

@@ -38,6 +38,7 @@ public enum CounterId {
     FRAME_MEMORY_CONNECTION_LIMIT("frame memory limit per connection (bytes)"),
     FRAMES_REFUSED_MEMORY("frames refused: frame memory limit"),
     ENCODER_OPENS("encoder opens"),
+    ENCODER_FAILOVERS("sessions moved to x264 after their GPU encoder failed"),
     ENCODE_US_P50("encode time p50 (us)"),
     ENCODE_US_P99("encode time p99 (us)"),
     ENCODE_US_MAX("encode time max (us)"),

@@ -1,6 +1,8 @@
 package dev.framebridge.engine;
 
 import dev.framebridge.encode.EncoderBackend;
+import dev.framebridge.encode.FailoverBackend;
+import dev.framebridge.encode.X264Backend;
 import dev.framebridge.frame.FramePool;
 import dev.framebridge.transport.Endpoint;
 import dev.framebridge.transport.ListenOptions;
@@ -48,7 +50,7 @@ public final class Engine implements AutoCloseable {
         this.listeners = listeners;
     }
 
-    public static Engine start(EngineConfig config, EncoderBackend backend, EngineLog log) throws IOException {
+    public static Engine start(EngineConfig config, EncoderBackend chosen, EngineLog log) throws IOException {
         config.conclude();
         List<SocketListener> listeners = new ArrayList<>();
         EngineCounters counters = null;
@@ -78,6 +80,7 @@ public final class Engine implements AutoCloseable {
                 throw new IOException("no endpoint could be bound; give one that can with --listen");
             }
             counters = new EngineCounters(CountersFile.create(config.countersFile(), endpoints.toString()));
+            EncoderBackend backend = withFailover(chosen, counters, log);
 
             stats = new LatencyPublisher(counters);
             EngineAgents agents = new EngineAgents(config, backend, listeners.toArray(SocketListener[]::new), counters, stats, log);
@@ -119,6 +122,16 @@ public final class Engine implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /** A GPU encoder that fails mid-session hands that session to x264 from an IDR: counted, logged, no error sent. */
+    private static EncoderBackend withFailover(EncoderBackend chosen, EngineCounters counters, EngineLog log) {
+        return FailoverBackend.around(chosen, new X264Backend(), (from, to, reason) -> {
+            counters.get(CounterId.ENCODER_FAILOVERS).increment();
+            counters.recordDistinct(from + " failed, session moved to " + to + ": " + reason);
+            log.error("encoder " + from + " failed (" + reason + "); the session goes on with " + to
+                    + " from an IDR with SPS/PPS");
+        });
     }
 
     /**

@@ -422,6 +422,11 @@ public final class LibC {
         }
     }
 
+    /** {@code open(path, flags)} without O_CREAT (a device node such as a DRM render node): the fd or -1. */
+    public static int open(Errno e, MemorySegment path, int flags) {
+        return open(e, path, flags, 0);
+    }
+
     public static int close(Errno e, int fd) {
         try {
             return (int) CLOSE.invokeExact(e.state(), fd);
