@@ -81,12 +81,12 @@ class HxfrDecoderFuzzTest {
             case HxfrDecoder.REJECT -> {
                 checkRejection(decoder, type);
                 assertEquals(!framed, decoder.rejection().closeConnection(),
-                        "close exactly when framing is lost (bad magic or payload over the limit): " + decoder.rejection());
+                        () -> "close exactly when framing is lost (bad magic or payload over the limit): " + decoder.rejection());
                 return framed ? end : -1;
             }
             case HxfrDecoder.SKIP -> {
                 assertTrue(framed, "only a framed message can be skipped");
-                assertTrue(!HxfrDecoder.expectsAnswer(type), Hxfr.typeName(type) + " expects an answer but was skipped");
+                assertTrue(!HxfrDecoder.expectsAnswer(type), () -> Hxfr.typeName(type) + " expects an answer but was skipped");
                 return end;
             }
             case HxfrDecoder.ACCEPT -> {
@@ -122,24 +122,24 @@ class HxfrDecoderFuzzTest {
         long width = f.width();
         long height = f.height();
         assertTrue(width >= 1 && width <= limits.maxDimension() && height >= 1 && height <= limits.maxDimension(),
-                "accepted frame size " + width + "x" + height);
+                () -> "accepted frame size " + width + "x" + height);
         PixelFormat format = PixelFormat.ofFourcc(f.format());
         assertTrue(format == PixelFormat.BGRA8888 || format == PixelFormat.RGBA8888 || format == PixelFormat.NV12,
-                "accepted pixel format " + PixelFormat.fourccName(f.format()));
+                () -> "accepted pixel format " + PixelFormat.fourccName(f.format()));
         long stride = f.stride();
-        assertTrue(stride >= width * format.bytesPerPixel(), "accepted stride " + stride + " for width " + width);
+        assertTrue(stride >= width * format.bytesPerPixel(), () -> "accepted stride " + stride + " for width " + width);
         // The reader hands width, height and stride to the converter and encoder as ints.
-        assertTrue(stride <= Integer.MAX_VALUE, "accepted stride " + stride + ", which does not fit an int");
+        assertTrue(stride <= Integer.MAX_VALUE, () -> "accepted stride " + stride + ", which does not fit an int");
         long needed = format.frameBytes(stride, height);
         assertTrue(needed > 0 && needed <= limits.maxPayload() - FrameRequestFlyweight.BODY_LENGTH,
-                "accepted a frame of " + needed + " bytes, beyond the payload limit");
+                () -> "accepted a frame of " + needed + " bytes, beyond the payload limit");
         if (!f.hasPixelData()) {
             assertTrue(limits.resourceImport() && f.resourceId() != 0, "accepted a frame with neither pixels nor resource");
             assertEquals(FrameRequestFlyweight.BODY_LENGTH, f.payloadSize(), "a frame without pixels has only its body");
             return;
         }
         long tail = f.pixelBytes() - needed;
-        assertTrue(tail >= 0, "needs " + needed + " pixel bytes, has " + f.pixelBytes());
+        assertTrue(tail >= 0, () -> "needs " + needed + " pixel bytes, has " + f.pixelBytes());
         assertEquals(f.payloadSize(), FrameRequestFlyweight.BODY_LENGTH + needed + tail, "payload accounting");
     }
 
@@ -151,10 +151,10 @@ class HxfrDecoderFuzzTest {
         }
         int max = decoder.limits().maxDimension();
         assertTrue(c.width() <= max && c.height() <= max && (c.width() == 0) == (c.height() == 0),
-                "accepted CONFIG_REQ size " + c.width() + "x" + c.height());
+                () -> "accepted CONFIG_REQ size " + c.width() + "x" + c.height());
         assertTrue(c.framerateNum() == 0 || c.framerateDen() != 0, "accepted a zero framerate_den");
         int profile = c.profile();
-        assertTrue(profile == 0 || profile == 66 || profile == 77 || profile == 100, "accepted profile " + profile);
+        assertTrue(profile == 0 || profile == 66 || profile == 77 || profile == 100, () -> "accepted profile " + profile);
     }
 
     private void scanoutId(HxfrDecoder decoder, int type, long id) {
@@ -162,7 +162,7 @@ class HxfrDecoderFuzzTest {
             checkRejection(decoder, type);
             return;
         }
-        assertTrue(id >= 1 && id <= 15, "accepted scanout_id " + id);
+        assertTrue(id >= 1 && id <= 15, () -> "accepted scanout_id " + id);
     }
 
     /**
@@ -172,14 +172,14 @@ class HxfrDecoderFuzzTest {
     private void checkRejection(HxfrDecoder decoder, int type) {
         Rejection r = decoder.rejection();
         assertTrue(r.closeConnection() || HxfrDecoder.expectsAnswer(type),
-                "an ERROR for " + Hxfr.typeName(type) + ", which expects no answer, would desynchronise the client: " + r);
+                () -> "an ERROR for " + Hxfr.typeName(type) + ", which expects no answer, would desynchronise the client: " + r);
         int code = r.errorCode();
-        assertTrue(code == ErrorCode.INVALID_MSG || code == ErrorCode.RESOURCE_NOT_FOUND, "error code " + code);
+        assertTrue(code == ErrorCode.INVALID_MSG || code == ErrorCode.RESOURCE_NOT_FOUND, () -> "error code " + code);
         String message = r.message().toString();
-        assertTrue(!message.isEmpty() && message.length() < Hxfr.ERROR_MESSAGE_LEN, "message length " + message.length());
+        assertTrue(!message.isEmpty() && message.length() < Hxfr.ERROR_MESSAGE_LEN, () -> "message length " + message.length());
         for (int i = 0; i < message.length(); i++) {
             char ch = message.charAt(i);
-            assertTrue(ch >= 0x20 && ch < 0x7F, "message has a non-printable or non-ASCII character: " + message);
+            assertTrue(ch >= 0x20 && ch < 0x7F, () -> "message has a non-printable or non-ASCII character: " + message);
         }
         error.wrap(errorBuffer, 0).set(1, code, message);
         assertEquals(Hxfr.MAGIC, error.magic());
