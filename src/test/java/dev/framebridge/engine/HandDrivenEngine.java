@@ -37,9 +37,10 @@ final class HandDrivenEngine implements AutoCloseable {
      * @param inline           encode on the I/O thread's cycle (the layout on 1–2 cores) rather than hand each
      *                         request over a ring to an encode agent (here pumped right after the I/O agent)
      * @param convertOnArrival convert BGRA/RGBA to NV12 as rows arrive (as the engine does for x264) or in the encoder
+     * @param sendBufferBytes  SO_SNDBUF of accepted sockets (0: the kernel's default); small makes answers go out in parts
      */
-    HandDrivenEngine(Path dir, String name, long maxPayload, int maxDimension, boolean inline, boolean convertOnArrival)
-            throws Exception {
+    HandDrivenEngine(Path dir, String name, long maxPayload, int maxDimension, boolean inline, boolean convertOnArrival,
+                     int sendBufferBytes) throws Exception {
         this.inline = inline;
         EngineConfig config = new EngineConfig()
                 .listen(Endpoint.parse("unix:" + dir.resolve(name + ".sock")))
@@ -52,7 +53,8 @@ final class HandDrivenEngine implements AutoCloseable {
                 .encodeAgents(inline ? 0 : 1)
                 .convertOnArrival(convertOnArrival)
                 .conclude();
-        SocketListener listener = SocketListener.listen(config.listen().get(0), ListenOptions.defaults());
+        SocketListener listener = SocketListener.listen(config.listen().get(0),
+                ListenOptions.defaults().withSendBufferBytes(sendBufferBytes));
         endpoint = listener.endpoint();
         counters = new EngineCounters(CountersFile.create(config.countersFile(), endpoint.toString()));
         pool = new FramePool(config.maxConnections() * WINDOW, 64L * 1024 * 1024);
