@@ -308,9 +308,17 @@ public final class HxfrDecoder {
                     .append(PixelFormat.fourccName(fourcc)).append(')');
             return REJECT;
         }
+        // Also for a frame by resource_id (no pixels in the payload): the host would read stride x rows of it.
+        long need = format.frameBytes(stride, height);
+        long largest = limits.maxPayload() - FrameRequestFlyweight.BODY_LENGTH;
+        if (need > largest) {
+            reject(ErrorCode.INVALID_MSG, false).append("frame of stride ").append(stride).append(" x height ")
+                    .append(height).append(format == PixelFormat.NV12 ? " x 3/2" : "").append(" = ").append(need)
+                    .append(" bytes exceeds the largest frame of ").append(largest).append(" bytes (--max-payload)");
+            return REJECT;
+        }
         if (frame.hasPixelData()) {
             long have = frame.pixelBytes();
-            long need = format.frameBytes(stride, height);
             if (have < need) {
                 StringBuilder m = reject(ErrorCode.INVALID_MSG, false).append("pixel payload ").append(have)
                         .append(" bytes < stride ").append(stride).append(" x height ").append(height);

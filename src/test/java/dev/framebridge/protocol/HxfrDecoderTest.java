@@ -2,6 +2,7 @@ package dev.framebridge.protocol;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.framebridge.frame.PixelFormat;
@@ -26,6 +27,13 @@ class HxfrDecoderTest {
     private FrameRequestFlyweight validFrame() {
         return frame.header(Hxfr.FLAG_PIXEL_DATA, 1, 44 + 640L * 4 * 480).resourceId(0).width(640).height(480)
                 .format(PixelFormat.BGRA8888.fourcc()).stride(640 * 4).pts(1).duration(1).forceKeyframe(false);
+    }
+
+    private static void assertRejected(int verdict, HxfrDecoder decoder, String message) {
+        assertEquals(HxfrDecoder.REJECT, verdict, "verdict");
+        assertEquals(ErrorCode.INVALID_MSG, decoder.rejection().errorCode(), "error code");
+        assertFalse(decoder.rejection().closeConnection(), "close");
+        assertEquals(message, decoder.rejection().message().toString());
     }
 
     private void assertRejected(int verdict, int code, boolean close, String message) {
@@ -147,6 +155,23 @@ class HxfrDecoderTest {
         assertRejected(decoder.checkFrameRequest(frame), ErrorCode.RESOURCE_NOT_FOUND, false,
                 "resource_id 42 cannot be imported: this host has no virtio-gpu/DMA-BUF path;"
                         + " send the pixels with flag PIXEL_DATA and resource_id 0 instead");
+    }
+
+    @Test
+    void rejectsAFrameLargerThanThePayloadLimitEvenByResource() {
+        // Found by HxfrDecoderFuzzTest: a frame by resource_id had no bound on its stride (4294956288 was accepted).
+        HxfrDecoder importing = new HxfrDecoder(new ProtocolLimits(4096, 64, true));
+        validFrame().width(64).height(64).stride(0xFFFF_D500L).resourceId(7).header(0, 1, 44);
+        assertRejected(importing.checkFrameRequest(frame), importing, "frame of stride 4294956288 x height 64"
+                + " = 274877202432 bytes exceeds the largest frame of 4052 bytes (--max-payload)");
+        validFrame().width(16).height(16).stride(64).resourceId(7).header(0, 1, 44);
+        assertEquals(HxfrDecoder.ACCEPT, importing.checkFrameRequest(frame));
+    }
+
+    @Test
+    void payloadLimitFitsAnInt() {
+        assertThrows(IllegalArgumentException.class, () -> ProtocolLimits.defaults().withMaxPayload(1L << 31));
+        assertEquals(Integer.MAX_VALUE, ProtocolLimits.defaults().withMaxPayload(Integer.MAX_VALUE).maxPayload());
     }
 
     @Test
