@@ -11,16 +11,14 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
-import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 
 /**
  * The engine's real I/O agent, request reader and encode agent (x264), wired as {@link Engine#start} wires them but
  * with no agent threads: the caller's thread runs their duty cycles through {@link #pump()}, so a run is
  * deterministic — what a fuzzer needs. A client connects over a real Unix socket.
  *
- * <p>This is the one class through which fuzz tests touch engine internals (constructors, {@code doWork}, the pool
- * and counters). When IoAgent/RequestReader become drivable by hand with an injected clock, re-point it here and
- * nothing else changes.
+ * <p>This is the one class through which fuzz tests touch engine internals: the agents come from
+ * {@link EngineAgents}, built as the engine builds them, and only their {@code doWork} is called here.
  */
 final class HandDrivenEngine implements AutoCloseable {
     private static final int WINDOW = EngineConfig.DEFAULT_MAX_IN_FLIGHT;
@@ -28,6 +26,7 @@ final class HandDrivenEngine implements AutoCloseable {
 
     private final Endpoint endpoint;
     private final EngineCounters counters;
+    private final EngineAgents agents;
     private final FramePool pool;
     private final IoAgent io;
     private final EncodeAgent encode;
@@ -57,28 +56,12 @@ final class HandDrivenEngine implements AutoCloseable {
                 ListenOptions.defaults().withSendBufferBytes(sendBufferBytes));
         endpoint = listener.endpoint();
         counters = new EngineCounters(CountersFile.create(config.countersFile(), endpoint.toString()));
-        pool = new FramePool(config.maxConnections() * WINDOW, 64L * 1024 * 1024);
-        Session[] sessions = new Session[config.maxConnections()];
-        for (int i = 0; i < sessions.length; i++) {
-            sessions[i] = new Session(i, WINDOW);
-        }
-        int records = config.maxConnections() * (WINDOW + 2) + 16;
-        OneToOneRingBuffer requests = RingMessages.newRing(records);
-        OneToOneRingBuffer answers = RingMessages.newRing(records);
         EncoderBackend backend = EncoderRegistry.standard().select("x264").backend();
-        EncoderDefaults defaults = new EncoderDefaults(config.bitrate(), config.fpsNum(), config.fpsDen(),
-                config.keyint(), config.profile(), config.preset(), config.encoderThreads(), counters.encoderOpens);
-        IoAgent[] ioRef = new IoAgent[1];
-        encode = new EncodeAgent(0, requests, answers, backend, defaults, sessions, () -> ioRef[0].wake(),
-                (session, message) -> counters.recordDistinct(message));
-        WakeableIdleStrategy[] idles = {new WakeableIdleStrategy(0, 0, 1, encode::hasWork)};
-        io = new IoAgent(config, new SocketListener[] {listener}, sessions, pool, new OneToOneRingBuffer[] {requests},
-                new OneToOneRingBuffer[] {answers}, idles, convertOnArrival && backend.takesConvertedRgb(), counters,
+        agents = new EngineAgents(config, backend, new SocketListener[] {listener}, counters,
                 new LatencyPublisher(counters), new EngineLog(QUIET, false));
-        ioRef[0] = io;
-        if (inline) {
-            io.runsInline(new EncodeAgent[] {encode});
-        }
+        pool = agents.pool;
+        io = agents.io;
+        encode = agents.encoders[0];
     }
 
     /** Connects a client and runs the engine until it has accepted it. */
@@ -99,7 +82,9 @@ final class HandDrivenEngine implements AutoCloseable {
     /** One duty cycle of every agent, as their threads would run them; returns the work done. */
     int pump() throws Exception {
         int work = io.doWork();
-        work += encode.doWork(); // inline: the I/O agent already ran it after each request; this is the CompositeAgent's turn
+        if (!inline) { // inline: the I/O agent runs the encode agent itself
+            work += encode.doWork();
+        }
         return work;
     }
 
@@ -130,7 +115,10 @@ final class HandDrivenEngine implements AutoCloseable {
     @Override
     public void close() {
         io.onClose();
-        encode.onClose();
+        if (!inline) {
+            encode.onClose();
+        }
+        io.unmapPoolsAfterStop();
         pool.close();
         counters.close();
     }
