@@ -97,10 +97,10 @@ public final class ServeCommand implements Callable<Integer> {
                     + "Default: max-in-flight x max-payload x 3/2 (192M).")
     Long maxFrameMemoryPerConnection;
 
-    @Option(names = "--frame-memory-reserve", defaultValue = "32M", paramLabel = "BYTES", converter = ByteSize.class,
+    @Option(names = "--frame-memory-reserve", paramLabel = "BYTES", converter = ByteSize.class,
             description = "Frame memory kept for the next sessions when sessions close; the rest goes back to the "
-                    + "system. Default: ${DEFAULT-VALUE}.")
-    long frameMemoryReserve;
+                    + "system. Default: 32M, or --max-frame-memory where that is smaller.")
+    Long frameMemoryReserve;
 
     @Option(names = "--max-dimension", defaultValue = "8192", paramLabel = "PIXELS", description = "Largest frame width or height. Default: ${DEFAULT-VALUE}.")
     int maxDimension;
@@ -296,7 +296,9 @@ public final class ServeCommand implements Callable<Integer> {
                 .encodeAgents(encodeThreads(encodeThreads)).maxInFlight(maxInFlight).maxConnections(maxConnections)
                 .maxPayload(maxPayload).maxDimension(maxDimension).stallTimeoutMs(stallTimeoutMs).idleTimeoutMs(idleTimeoutMs).idle(idle)
                 .unixMode(unixMode).unixGroup(unixGroup).countersFile(countersFile);
-        c.frameMemoryReserve(frameMemoryReserve);
+        if (frameMemoryReserve != null) {
+            c.frameMemoryReserve(frameMemoryReserve);
+        }
         if (maxFrameMemory != null) {
             c.maxFrameMemory(maxFrameMemory);
         }

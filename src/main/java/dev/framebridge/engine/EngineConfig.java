@@ -44,7 +44,8 @@ public final class EngineConfig {
     private long stallTimeoutMs = DEFAULT_STALL_TIMEOUT_MS;
     private long maxFrameMemory; // 0: derived from the in-flight window and max payload
     private long maxFrameMemoryPerConnection; // 0: derived
-    private long frameMemoryReserve = DEFAULT_FRAME_MEMORY_RESERVE;
+    /** -1: the default, 32 MiB or --max-frame-memory where that is smaller. */
+    private long frameMemoryReserve = -1;
     private long idleTimeoutMs = DEFAULT_IDLE_TIMEOUT_MS;
     private long minReceiveBytes = DEFAULT_MIN_RECEIVE_BYTES;
     private long receiveWindowMs = DEFAULT_RECEIVE_WINDOW_MS;
@@ -166,7 +167,7 @@ public final class EngineConfig {
 
     /** Frame memory kept (mapped, warm) for the next sessions after theirs close; the rest goes back to the system. */
     public long frameMemoryReserve() {
-        return frameMemoryReserve;
+        return frameMemoryReserve >= 0 ? frameMemoryReserve : Math.min(DEFAULT_FRAME_MEMORY_RESERVE, maxFrameMemory());
     }
 
     public EngineConfig frameMemoryReserve(long bytes) {
@@ -413,8 +414,8 @@ public final class EngineConfig {
         require(maxFrameMemoryPerConnection() <= maxFrameMemory(), "--max-frame-memory-per-connection "
                 + maxFrameMemoryPerConnection() + " exceeds --max-frame-memory " + maxFrameMemory()
                 + ": one connection cannot hold more than all of them");
-        require(frameMemoryReserve >= 0 && frameMemoryReserve <= maxFrameMemory(), "--frame-memory-reserve "
-                + frameMemoryReserve + " must be within 0.." + maxFrameMemory() + " (--max-frame-memory)");
+        require(frameMemoryReserve() >= 0 && frameMemoryReserve() <= maxFrameMemory(), "--frame-memory-reserve "
+                + frameMemoryReserve() + " must be within 0.." + maxFrameMemory() + " (--max-frame-memory)");
         require(idleTimeoutMs >= 1, "--idle-timeout " + idleTimeoutMs + " ms must be positive");
         require(minReceiveBytes >= 0 && receiveWindowMs >= 1, "--min-receive-rate " + minReceiveBytes + "/"
                 + receiveWindowMs + " ms: bytes must not be negative and the window must be positive");
