@@ -191,6 +191,43 @@ class IoAgentTest {
 
     // ---- nobody locks anyone out (issue 12, item 3) ----------------------------------------------------------
 
+    /**
+     * A client that stops reading holds its window of slots (and its session) with requests in flight, so neither
+     * the idle timeout nor eviction ever frees them: an answer it reads none of for --stall-timeout closes it, like a
+     * message that stops half-way. Reading a little at a time is progress and keeps it open.
+     */
+    @Test
+    void aClientThatReadsNoneOfAPartWrittenAnswerForTheStallTimeoutIsClosedAndLocksNobodyOut() throws Exception {
+        ByHandEngine e = new ByHandEngine(dir, c -> c.stallTimeoutMs(500).maxConnections(1).maxInFlight(3),
+                ListenOptions.defaults().withSendBufferBytes(2048));
+        engine = e;
+        NativeSocket stuck = e.connect();
+        e.send(stuck, HxfrBytes.concat(frame(64, 48, 1, 0), frame(64, 48, 2, 0), frame(64, 48, 3, 0)));
+        e.settle();
+        assertTrue(e.counter(CounterId.FRAMES_OUT) < 3, "an answer is part-written: the client reads nothing");
+        List<ByHandEngine.Answer> refused = new ByHandEngine.Received(e.connect()).poll();
+        assertTrue(refused.get(0).error().startsWith("server full"), "its requests in flight keep it from eviction");
+
+        e.advance(400 * MS);
+        ByHandEngine.Received received = new ByHandEngine.Received(stuck);
+        received.poll(); // the client reads what has come so far: progress
+        e.settle();
+        assertTrue(e.counter(CounterId.FRAMES_OUT) < 3, "the rest still waits for the client");
+        e.advance(400 * MS);
+        assertEquals(1, e.counter(CounterId.CONNECTIONS_ACTIVE), "it read part of the answer 400 ms ago: not stalled");
+        assertEquals(0, e.counter(CounterId.CONNECTIONS_STALLED));
+
+        e.advance(200 * MS);
+        assertEquals(1, e.counter(CounterId.CONNECTIONS_STALLED));
+        assertEquals(0, e.counter(CounterId.CONNECTIONS_ACTIVE));
+        assertEquals(0, e.counter(CounterId.IN_FLIGHT));
+        assertTrue(e.log().contains("answer stalled: the peer read none of it for 500 ms (--stall-timeout)"), e.log());
+        NativeSocket newcomer = e.connect();
+        e.send(newcomer, HxfrBytes.ping(9));
+        e.settle();
+        assertEquals("[PONG]", new ByHandEngine.Received(newcomer).poll().toString(), "its session is free for others");
+    }
+
     @Test
     void aConnectionIdleWithNothingInFlightIsClosedAfterTheIdleTimeout() throws Exception {
         ByHandEngine e = start(c -> c.idleTimeoutMs(2_000));
