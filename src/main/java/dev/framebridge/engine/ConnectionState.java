@@ -16,6 +16,7 @@ import dev.framebridge.protocol.MessageFlyweight;
  *    │                │ └───────────── message done ─────────┘ (also PAYLOAD without a tail)   padding to skip
  *    │                │
  *    │                │ fatal rejection (framing lost), or the peer half-closed with requests in flight
+ *    │                │ (half-closed mid-message: the partial message is dropped first, back to HEADER at 0)
  *    │                ▼
  *    │         ANSWER_THEN_CLOSE ──last answer written, our side shut──▶ LINGER ──peer closed / grace over──┐
  *    │                                                                                                    ▼
@@ -204,6 +205,22 @@ final class ConnectionState {
             phase = HEADER;
             target = MessageFlyweight.HEADER_LENGTH;
         }
+    }
+
+    /**
+     * Mid-message (BODY, PAYLOAD, SKIP, or HEADER part-read) → HEADER between messages: the peer finished sending in
+     * the middle of a message, so the part that came is dropped. It never becomes a request (nothing whole to
+     * answer); what was submitted before it is still answered ({@link #answerThenClose}). Returns the bytes of the
+     * current part that were read and are dropped.
+     */
+    long dropPartialMessage() {
+        require(midMessage(), "dropPartialMessage");
+        long dropped = position;
+        phase = HEADER;
+        position = 0;
+        target = MessageFlyweight.HEADER_LENGTH;
+        skipAfter = 0;
+        return dropped;
     }
 
     /** A reading phase → ANSWER_THEN_CLOSE: framing is lost (fatal rejection) or the peer sent its last byte. */

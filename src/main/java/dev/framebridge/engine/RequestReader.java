@@ -225,16 +225,33 @@ final class RequestReader {
             c.lastActivityNanos = now;
             counters.bytesIn.getAndAddRelease(n);
         } else if (n < 0) {
-            if (c.state.midMessage()) {
-                control.close(c, "peer hung up in the middle of a message", counters.closedFault);
-            } else if (c.inFlight() > 0) {
-                // The peer finished sending (maybe only half-closed): answer what it asked for, then close.
-                answerThenClose(c, "peer closed its sending side; answered the requests in flight", counters.closedByPeer);
-            } else {
-                control.close(c, "peer closed", counters.closedByPeer);
-            }
+            peerFinishedSending(c);
         }
         return n;
+    }
+
+    /**
+     * End of stream: the peer sent its last byte (it may only have half-closed and still be reading). Every request
+     * read whole so far is answered, in order, before the connection closes; a message it stopped in the middle of
+     * is dropped, as it never became a request (and its fd, if one came with it, is closed now).
+     */
+    private void peerFinishedSending(IoConnection c) {
+        boolean partial = c.state.midMessage();
+        if (partial) {
+            c.state.dropPartialMessage();
+            byReference.dropStrayFd(c);
+        }
+        if (c.inFlight() > 0) {
+            answerThenClose(c, partial
+                    ? "peer closed its sending side in the middle of a message (dropped, it was not whole);"
+                            + " answered the requests in flight"
+                    : "peer closed its sending side; answered the requests in flight",
+                    partial ? counters.closedFault : counters.closedByPeer);
+        } else if (partial) {
+            control.close(c, "peer hung up in the middle of a message", counters.closedFault);
+        } else {
+            control.close(c, "peer closed", counters.closedByPeer);
+        }
     }
 
     private void answerThenClose(IoConnection c, String reason, AtomicCounter cause) {

@@ -46,23 +46,15 @@ final class AnswerStream {
         return answers;
     }
 
-    /**
-     * Null when every message is well-formed and the answers are exactly those owed, in order.
-     *
-     * @param droppableAtEnd how many owed answers may be missing, all at the end with nothing after them (the
-     *                       requests in flight when the engine closed the connection); 0 for the strict rule
-     */
-    String problem(List<ConnectionScript.Expected> expected, int droppableAtEnd) {
+    /** Null when every message is well-formed and the answers are exactly those owed, in order. */
+    String problem(List<ConnectionScript.Expected> expected) {
         if (problem != null) {
             return problem;
         }
         int next = 0;
-        int dropped = 0;
         for (ConnectionScript.Expected e : expected) {
             if (next < answers.size() && answers(answers.get(next), e)) {
                 next++;
-            } else if (e.required() && next == answers.size() && dropped < droppableAtEnd) {
-                dropped++;
             } else if (e.required()) {
                 return "message " + e.sessionId() + " (" + Hxfr.typeName(e.type()) + ") got no answer"
                         + (next < answers.size() ? "; the next answer is " + describe(answers.get(next)) : "; nothing more came");

@@ -39,10 +39,15 @@ final class ByHandEngine implements AutoCloseable {
     boolean runEncoders = true;
 
     ByHandEngine(Path dir, UnaryOperator<EngineConfig> tweak) throws Exception {
+        this(dir, tweak, ListenOptions.defaults());
+    }
+
+    /** @param listen how accepted sockets are set up (a small SO_SNDBUF makes answers go out in parts) */
+    ByHandEngine(Path dir, UnaryOperator<EngineConfig> tweak, ListenOptions listen) throws Exception {
         clock.update(1_000_000_000L);
         config = tweak.apply(new EngineConfig().listen(Endpoint.parse("unix:" + dir.resolve("fb.sock")))
                 .countersFile(dir.resolve("counters.dat")).encodeAgents(0).clock(clock)).conclude();
-        listener = SocketListener.listen(config.listen().get(0), ListenOptions.defaults());
+        listener = SocketListener.listen(config.listen().get(0), listen);
         counters = new EngineCounters(CountersFile.create(config.countersFile(), listener.endpoint().toString()));
         agents = new EngineAgents(config, EncoderRegistry.standard().select("x264").backend(),
                 new SocketListener[] {listener}, counters, new LatencyPublisher(counters),

@@ -9,6 +9,7 @@ import dev.framebridge.client.HostErrorException;
 import dev.framebridge.client.HxfrClient;
 import dev.framebridge.client.HxfrClient.Answer;
 import dev.framebridge.client.MemfdPool;
+import dev.framebridge.client.PeerClosedException;
 import dev.framebridge.encode.AnnexB;
 import dev.framebridge.ffi.Errno;
 import dev.framebridge.ffi.LibC;
@@ -427,6 +428,32 @@ class ByReferenceSystemTest {
         int id = fresh.registerPool(pool(FRAME));
         sendBgra(fresh, id, 0, 0);
         frame(fresh);
+    }
+
+    @Test
+    void framesByReferenceInFlightAreAnsweredWhenTheClientHalfClosesInTheMiddleOfTheNext() throws Exception {
+        HxfrClient c = harness.connect(harness.unix); // closed here, to see the pool unmapped
+        c.hello(ALL_CAPS);
+        MemfdPool p = pool(2 * FRAME);
+        int id = c.registerPool(p);
+        draw(p.segment(), 0, 0);
+        draw(p.segment(), FRAME, 1);
+        sendBgra(c, id, 0, 0);
+        sendBgra(c, id, FRAME, 1);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment half = arena.allocate(FrameRefFlyweight.LENGTH);
+            new FrameRefFlyweight().wrap(half, 0).header(0, 1).poolId(id).format(PixelFormat.BGRA8888.fourcc())
+                    .width(W).height(H).refFlags(0).frameOffset(0).clearPlanes().plane(0, 0, STRIDE).pts(2).duration(0);
+            c.sendRaw(half, 40); // a third FRAME_REF cut short, then the sending side shut: it is dropped
+        }
+        c.socket().shutdownOutput();
+        assertEquals(0, frame(c).pts());
+        assertEquals(1, frame(c).pts());
+        assertThrows(PeerClosedException.class, c::readAnswer, "then the host closes, saying nothing of the part");
+        c.close();
+        awaitPoolsMapped(0);
+        awaitCounter(CounterId.IN_FLIGHT, 0);
+        assertEquals(2, harness.counter(CounterId.FRAMES_BY_REFERENCE));
     }
 
     @Test

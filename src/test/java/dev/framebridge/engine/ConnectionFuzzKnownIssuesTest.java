@@ -2,13 +2,11 @@ package dev.framebridge.engine;
 
 import java.io.InputStream;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
- * Inputs the connection fuzzer found that fail on today's engine, replayed with the strict rule. Disabled until the
- * engine is fixed (the fault is outside the decoder, in the engine's reader: reported to the lead); enable a test
- * together with its fix, then turn the matching tolerance in {@link ConnectionFuzzTest} off.
+ * Inputs the connection fuzzer found that failed on the engine of their day, each replayed as a named regression once
+ * fixed. A new finding goes here disabled until its fix (the fuzz test itself holds no tolerance for it).
  */
 class ConnectionFuzzKnownIssuesTest {
     @AfterAll
@@ -21,14 +19,12 @@ class ConnectionFuzzKnownIssuesTest {
      * one, and half-closes at once. RequestReader.receive sees end of stream mid-message and closes the connection
      * ("peer hung up in the middle of a message"), dropping the first request's answer, which is still with the
      * encode agent; the client, still reading, gets end of stream and no answer. The inline layout answers it
-     * (it encodes before reading on). Expected: answer what is in flight, then close — as the clean half-close does.
+     * (it encodes before reading on). Fixed: the partial message is dropped, what is in flight answered, then the
+     * connection closes — as the clean half-close does (IoAgentTest reproduces it step by step).
      */
-    @Disabled("engine fault reported to the lead: answers in flight are dropped when the peer half-closes mid-message")
     @Test
     void answersInFlightSurviveAHalfCloseMidMessage() throws Exception {
-        ConnectionFuzzTest strict = new ConnectionFuzzTest();
-        strict.tolerateDropOnHalfCloseMidMessage = false;
-        strict.everyRequestIsAnsweredOnceInOrderAndNothingLeaks(input("answers-in-flight-dropped-when-the-peer-half-closes-mid-message"));
+        new ConnectionFuzzTest().everyRequestIsAnsweredOnceInOrderAndNothingLeaks(input("answers-in-flight-dropped-when-the-peer-half-closes-mid-message"));
     }
 
     private static byte[] input(String name) throws Exception {

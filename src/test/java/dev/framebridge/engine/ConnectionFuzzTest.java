@@ -39,14 +39,6 @@ class ConnectionFuzzTest {
 
     private final byte[] received = new byte[1 << 20];
     private int receivedLength;
-    /**
-     * Known issue, reported to the lead (ConnectionFuzzKnownIssuesTest reproduces it): with encoding handed to an
-     * encode agent, a client that half-closes in the middle of a message loses the answers still in flight (the
-     * engine closes at once instead of answering them first). Tolerated here — at most a window of answers, all at
-     * the end — so that fuzzing goes on finding other faults; false makes the rule strict.
-     */
-    boolean tolerateDropOnHalfCloseMidMessage = true;
-
     @FuzzTest(maxDuration = "5m")
     void everyRequestIsAnsweredOnceInOrderAndNothingLeaks(byte[] input) throws Exception {
         ConnectionScript script = ConnectionScript.of(input, MAX_PAYLOAD);
@@ -62,10 +54,7 @@ class ConnectionFuzzTest {
                     client.shutdownOutput();
                 }
                 readUntilClosed(engine, client);
-                AnswerStream answers = AnswerStream.parse(received, receivedLength);
-                boolean knownDrop = tolerateDropOnHalfCloseMidMessage && script.handOff && script.halfCloseAtOnce
-                        && script.endsMidMessage;
-                assertNull(answers.problem(script.expected, knownDrop ? EngineConfig.DEFAULT_MAX_IN_FLIGHT : 0), "answers");
+                assertNull(AnswerStream.parse(received, receivedLength).problem(script.expected), "answers");
             }
         } finally {
             client.close();

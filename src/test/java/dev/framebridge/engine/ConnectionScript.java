@@ -37,8 +37,6 @@ final class ConnectionScript {
     final int[] chunkSizes;
     final byte[] stream;
     final List<Expected> expected = new ArrayList<>();
-    /** The stream stops inside a message (a header, body or payload cut off by the client's end of stream). */
-    boolean endsMidMessage;
 
     private ConnectionScript(byte[] input, long maxPayload) {
         int options = input.length > 0 ? input[0] : 0;
@@ -90,12 +88,10 @@ final class ConnectionScript {
                 expected.add(new Expected(sessionId, type, false, false, pts, scanout)); // ERROR if refused, else nothing
             }
             if (!complete) {
-                endsMidMessage = true;
-                return;
+                return; // cut off by the end of stream: never a request, so nothing more is owed
             }
             pos += MessageFlyweight.HEADER_LENGTH + payload;
         }
-        endsMidMessage = pos < stream.length; // a header cut off
     }
 
     /** PROTOCOL.md: the client reads exactly one answer to each of these. */

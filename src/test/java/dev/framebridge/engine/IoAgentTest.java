@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.framebridge.frame.PixelFormat;
 import dev.framebridge.protocol.Hxfr;
+import dev.framebridge.transport.ListenOptions;
 import dev.framebridge.transport.NativeSocket;
 import java.nio.file.Path;
 import java.util.List;
@@ -109,7 +110,123 @@ class IoAgentTest {
         assertTrue(e.log().contains("message stalled: no bytes for 500 ms"), e.log());
     }
 
+    // ---- half-close in the middle of a message: what is whole is answered, the rest dropped -------------------
+
+    /**
+     * The connection fuzzer's finding, step by step: a whole FRAME_REQUEST is with the encode agent when the client
+     * sends part of a second one and half-closes. The part is dropped (it never became a request), the first is
+     * answered, then the connection closes.
+     */
+    @Test
+    void aFrameInFlightIsAnsweredWhenThePeerHalfClosesInTheMiddleOfTheNextOne() throws Exception {
+        ByHandEngine e = start(c -> c.encodeAgents(1));
+        e.runEncoders = false; // the first frame stays with the encode agent while the end of stream is read
+        NativeSocket client = e.connect();
+        byte[] second = frame(64, 48, 2, 0);
+        e.send(client, HxfrBytes.concat(frame(64, 48, 1, 0), java.util.Arrays.copyOf(second, 300)));
+        client.shutdownOutput();
+        e.settle();
+        assertEquals(1, e.counter(CounterId.CONNECTIONS_ACTIVE), "not closed: an answer is owed");
+        assertEquals(1, e.counter(CounterId.IN_FLIGHT));
+
+        e.runEncoders = true;
+        e.settle();
+        ByHandEngine.Received received = new ByHandEngine.Received(client);
+        assertEquals("[FRAME_RESPONSE pts 1]", received.poll().toString());
+        assertTrue(received.ended(), "then our side is shut");
+        client.close();
+        e.settle();
+        assertEquals(0, e.counter(CounterId.CONNECTIONS_ACTIVE));
+        assertEquals(0, e.counter(CounterId.IN_FLIGHT));
+        assertEquals(1, e.counter(CounterId.FRAMES_OUT));
+        assertEquals(1, e.counter(CounterId.CONNECTIONS_CLOSED_FAULT), "a message cut short is the client's fault");
+        assertTrue(e.log().contains("peer closed its sending side in the middle of a message (dropped, it was not"
+                + " whole); answered the requests in flight"), e.log());
+    }
+
+    /**
+     * Inline layout, converted on arrival, a send buffer that takes an answer only in parts: the client reads nothing
+     * until it has sent three frames and half of a fourth, cut off mid-pixels. The answers part-written or queued at
+     * the end of stream still go out, in order.
+     */
+    @Test
+    void answersPartWrittenInlineSurviveAHalfCloseMidPixelsConvertedOnArrival() throws Exception {
+        ByHandEngine e = new ByHandEngine(dir, c -> c.encodeAgents(0).maxInFlight(4).convertOnArrival(true),
+                ListenOptions.defaults().withSendBufferBytes(2048));
+        engine = e;
+        NativeSocket client = e.connect();
+        byte[] fourth = frame(64, 48, 4, 0);
+        e.send(client, HxfrBytes.concat(frame(64, 48, 1, 0), frame(64, 48, 2, 0), frame(64, 48, 3, 0),
+                java.util.Arrays.copyOf(fourth, fourth.length / 2)));
+        client.shutdownOutput();
+        e.settle();
+        assertEquals(1, e.counter(CounterId.CONNECTIONS_ACTIVE), "not closed: answers are owed");
+        assertTrue(e.counter(CounterId.FRAMES_OUT) < 3, "answers wait for the client to read: "
+                + e.counter(CounterId.FRAMES_OUT) + " of 3 written");
+        assertEquals(3, e.counter(CounterId.FRAMES_IN), "every whole frame was read, and the end of stream after them");
+
+        ByHandEngine.Received received = new ByHandEngine.Received(client);
+        List<ByHandEngine.Answer> answers = received.poll();
+        for (int i = 0; i < 100_000 && !received.ended(); i++) {
+            e.cycle();
+            answers = received.poll();
+        }
+        assertEquals("[FRAME_RESPONSE pts 1, FRAME_RESPONSE pts 2, FRAME_RESPONSE pts 3]", answers.toString());
+        assertTrue(received.ended());
+        assertEquals(3, e.counter(CounterId.FRAMES_CONVERTED_ON_ARRIVAL));
+        client.close();
+        e.settle();
+        assertEquals(0, e.counter(CounterId.CONNECTIONS_ACTIVE));
+        assertEquals(0, e.counter(CounterId.IN_FLIGHT));
+        assertTrue(e.log().contains("peer closed its sending side in the middle of a message (dropped, it was not"
+                + " whole); answered the requests in flight"), e.log());
+    }
+
+    /** A 64x48 BGRA frame of noise (x264 cannot make it small: each answer is larger than a small send buffer). */
+    private static byte[] frame(int width, int height, long pts, int seed) {
+        byte[] pixels = new byte[width * height * 4];
+        new java.util.Random(pts * 31 + seed).nextBytes(pixels);
+        return HxfrBytes.frame(PixelFormat.BGRA8888, width, height, width * 4, pts, pixels, 0);
+    }
+
     // ---- nobody locks anyone out (issue 12, item 3) ----------------------------------------------------------
+
+    /**
+     * A client that stops reading holds its window of slots (and its session) with requests in flight, so neither
+     * the idle timeout nor eviction ever frees them: an answer it reads none of for --stall-timeout closes it, like a
+     * message that stops half-way. Reading a little at a time is progress and keeps it open.
+     */
+    @Test
+    void aClientThatReadsNoneOfAPartWrittenAnswerForTheStallTimeoutIsClosedAndLocksNobodyOut() throws Exception {
+        ByHandEngine e = new ByHandEngine(dir, c -> c.stallTimeoutMs(500).maxConnections(1).maxInFlight(3),
+                ListenOptions.defaults().withSendBufferBytes(2048));
+        engine = e;
+        NativeSocket stuck = e.connect();
+        e.send(stuck, HxfrBytes.concat(frame(64, 48, 1, 0), frame(64, 48, 2, 0), frame(64, 48, 3, 0)));
+        e.settle();
+        assertTrue(e.counter(CounterId.FRAMES_OUT) < 3, "an answer is part-written: the client reads nothing");
+        List<ByHandEngine.Answer> refused = new ByHandEngine.Received(e.connect()).poll();
+        assertTrue(refused.get(0).error().startsWith("server full"), "its requests in flight keep it from eviction");
+
+        e.advance(400 * MS);
+        ByHandEngine.Received received = new ByHandEngine.Received(stuck);
+        received.poll(); // the client reads what has come so far: progress
+        e.settle();
+        assertTrue(e.counter(CounterId.FRAMES_OUT) < 3, "the rest still waits for the client");
+        e.advance(400 * MS);
+        assertEquals(1, e.counter(CounterId.CONNECTIONS_ACTIVE), "it read part of the answer 400 ms ago: not stalled");
+        assertEquals(0, e.counter(CounterId.CONNECTIONS_STALLED));
+
+        e.advance(200 * MS);
+        assertEquals(1, e.counter(CounterId.CONNECTIONS_STALLED));
+        assertEquals(0, e.counter(CounterId.CONNECTIONS_ACTIVE));
+        assertEquals(0, e.counter(CounterId.IN_FLIGHT));
+        assertTrue(e.log().contains("answer stalled: the peer read none of it for 500 ms (--stall-timeout)"), e.log());
+        NativeSocket newcomer = e.connect();
+        e.send(newcomer, HxfrBytes.ping(9));
+        e.settle();
+        assertEquals("[PONG]", new ByHandEngine.Received(newcomer).poll().toString(), "its session is free for others");
+    }
 
     @Test
     void aConnectionIdleWithNothingInFlightIsClosedAfterTheIdleTimeout() throws Exception {

@@ -215,6 +215,37 @@ class RequestReaderTest {
     }
 
     @Test
+    void aPeerThatHalfClosesMidPixelsHasTheFrameDroppedAndTheRequestsInFlightAnsweredThenClosed() throws Exception {
+        start(true, WINDOW);
+        byte[] frame = HxfrBytes.frame(PixelFormat.BGRA8888, 6, 6, 28, 200, HxfrBytes.pixels(PixelFormat.BGRA8888, 28, 6, 2), 0);
+        write(HxfrBytes.concat(HxfrBytes.ping(1), java.util.Arrays.copyOf(frame, frame.length - 30)));
+        pump();
+        pump();
+        assertEquals(ConnectionState.PAYLOAD, c.state.phase(), c.state.toString());
+        pair[1].shutdownOutput();
+        pump();
+        assertEquals(1, c.inFlight(), "the PING only: the frame was never whole, so it is not a request");
+        assertTrue(c.state.answeringThenClosing(), c.state.toString());
+        assertFalse(c.state.midMessage(), "the partial frame was dropped");
+        assertEquals(0, c.state.wantedEvents(), "nothing more to read, nothing to write yet");
+        assertEquals("peer closed its sending side in the middle of a message (dropped, it was not whole);"
+                + " answered the requests in flight", c.closeReason);
+        assertEquals(counters.closedFault, c.closeCause);
+        assertEquals(List.of(), closes, "not closed before the PING's answer is written");
+    }
+
+    @Test
+    void aPeerThatHalfClosesMidBodyWithNothingInFlightIsClosedAsAFault() throws Exception {
+        start(false, WINDOW);
+        write(java.util.Arrays.copyOf(HxfrBytes.configRequest(1, 3_000_000), 14));
+        pump();
+        assertEquals(ConnectionState.BODY, c.state.phase(), c.state.toString());
+        pair[1].shutdownOutput();
+        pump();
+        assertEquals(List.of("peer hung up in the middle of a message"), closes);
+    }
+
+    @Test
     void aPeerThatHangsUpMidHeaderIsClosedAsAFault() throws Exception {
         start(false, WINDOW);
         write(java.util.Arrays.copyOf(HxfrBytes.ping(1), 5));
