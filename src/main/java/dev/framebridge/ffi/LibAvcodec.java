@@ -1,7 +1,6 @@
 package dev.framebridge.ffi;
 
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
@@ -105,13 +104,8 @@ public final class LibAvcodec {
 
         private static MethodHandle link(String name, FunctionDescriptor descriptor) {
             requireAvailable();
-            return Linker.nativeLinker().downcallHandle(
-                    NativeLibraries.symbol(Library.LOADED.lookup(), SONAME, name), descriptor);
+            return NativeLibraries.downcall(Library.LOADED.lookup(), SONAME, name, descriptor);
         }
-    }
-
-    private static AssertionError unreachable(Throwable t) {
-        return new AssertionError("should not reach here", t);
     }
 
     /** {@code LIBAVCODEC_VERSION_INT} of the loaded library. */
@@ -119,7 +113,7 @@ public final class LibAvcodec {
         try {
             return (int) Handles.avcodec_version.invokeExact();
         } catch (Throwable t) {
-            throw unreachable(t);
+            throw NativeLibraries.unreachable(t);
         }
     }
 
@@ -128,7 +122,7 @@ public final class LibAvcodec {
         try {
             return (long) Handles.avcodec_find_encoder_by_name.invokeExact(name);
         } catch (Throwable t) {
-            throw unreachable(t);
+            throw NativeLibraries.unreachable(t);
         }
     }
 
@@ -137,7 +131,7 @@ public final class LibAvcodec {
         try {
             return (long) Handles.avcodec_alloc_context3.invokeExact(codec);
         } catch (Throwable t) {
-            throw unreachable(t);
+            throw NativeLibraries.unreachable(t);
         }
     }
 
@@ -146,7 +140,7 @@ public final class LibAvcodec {
         try {
             Handles.avcodec_free_context.invokeExact(contextPointer);
         } catch (Throwable t) {
-            throw unreachable(t);
+            throw NativeLibraries.unreachable(t);
         }
     }
 
@@ -155,7 +149,7 @@ public final class LibAvcodec {
         try {
             return (int) Handles.avcodec_open2.invokeExact(context, codec, options);
         } catch (Throwable t) {
-            throw unreachable(t);
+            throw NativeLibraries.unreachable(t);
         }
     }
 
@@ -163,7 +157,7 @@ public final class LibAvcodec {
         try {
             return (int) Handles.avcodec_send_frame.invokeExact(context, frame);
         } catch (Throwable t) {
-            throw unreachable(t);
+            throw NativeLibraries.unreachable(t);
         }
     }
 
@@ -172,7 +166,7 @@ public final class LibAvcodec {
         try {
             return (int) Handles.avcodec_receive_packet.invokeExact(context, packet);
         } catch (Throwable t) {
-            throw unreachable(t);
+            throw NativeLibraries.unreachable(t);
         }
     }
 
@@ -180,7 +174,7 @@ public final class LibAvcodec {
         try {
             return (long) Handles.av_packet_alloc.invokeExact();
         } catch (Throwable t) {
-            throw unreachable(t);
+            throw NativeLibraries.unreachable(t);
         }
     }
 
@@ -188,7 +182,7 @@ public final class LibAvcodec {
         try {
             Handles.av_packet_free.invokeExact(packetPointer);
         } catch (Throwable t) {
-            throw unreachable(t);
+            throw NativeLibraries.unreachable(t);
         }
     }
 
@@ -197,7 +191,7 @@ public final class LibAvcodec {
         try {
             Handles.av_packet_unref.invokeExact(packet);
         } catch (Throwable t) {
-            throw unreachable(t);
+            throw NativeLibraries.unreachable(t);
         }
     }
 }

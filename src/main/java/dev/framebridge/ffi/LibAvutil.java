@@ -275,13 +275,8 @@ public final class LibAvutil {
 
         private static MethodHandle link(String name, FunctionDescriptor descriptor) {
             requireAvailable();
-            return Linker.nativeLinker().downcallHandle(
-                    NativeLibraries.symbol(Library.LOADED.lookup(), SONAME, name), descriptor);
+            return NativeLibraries.downcall(Library.LOADED.lookup(), SONAME, name, descriptor);
         }
-    }
-
-    private static AssertionError unreachable(Throwable t) {
-        return new AssertionError("should not reach here", t);
     }
 
     /** {@code LIBAVUTIL_VERSION_INT} of the loaded library (major &lt;&lt; 16 | minor &lt;&lt; 8 | micro). */
@@ -289,7 +284,7 @@ public final class LibAvutil {
         try {
             return (int) Handles.avutil_version.invokeExact();
         } catch (Throwable t) {
-            throw unreachable(t);
+            throw NativeLibraries.unreachable(t);
         }
     }
 
@@ -301,7 +296,7 @@ public final class LibAvutil {
             String text = buf.getString(0);
             return rc < 0 && text.isEmpty() ? "error " + errnum : text;
         } catch (Throwable t) {
-            throw unreachable(t);
+            throw NativeLibraries.unreachable(t);
         }
     }
 
@@ -310,7 +305,7 @@ public final class LibAvutil {
         try {
             return (int) Handles.av_opt_set.invokeExact(obj, name, value, searchFlags);
         } catch (Throwable t) {
-            throw unreachable(t);
+            throw NativeLibraries.unreachable(t);
         }
     }
 
@@ -318,7 +313,7 @@ public final class LibAvutil {
         try {
             return (int) Handles.av_opt_set_int.invokeExact(obj, name, value, searchFlags);
         } catch (Throwable t) {
-            throw unreachable(t);
+            throw NativeLibraries.unreachable(t);
         }
     }
 
@@ -327,7 +322,7 @@ public final class LibAvutil {
         try {
             return (int) Handles.av_opt_get_int.invokeExact(obj, name, searchFlags, out);
         } catch (Throwable t) {
-            throw unreachable(t);
+            throw NativeLibraries.unreachable(t);
         }
     }
 
@@ -336,7 +331,7 @@ public final class LibAvutil {
         try {
             return (long) Handles.av_frame_alloc.invokeExact();
         } catch (Throwable t) {
-            throw unreachable(t);
+            throw NativeLibraries.unreachable(t);
         }
     }
 
@@ -345,7 +340,7 @@ public final class LibAvutil {
         try {
             Handles.av_frame_free.invokeExact(framePointer);
         } catch (Throwable t) {
-            throw unreachable(t);
+            throw NativeLibraries.unreachable(t);
         }
     }
 
@@ -353,7 +348,7 @@ public final class LibAvutil {
         try {
             Handles.av_frame_unref.invokeExact(frame);
         } catch (Throwable t) {
-            throw unreachable(t);
+            throw NativeLibraries.unreachable(t);
         }
     }
 
@@ -361,7 +356,7 @@ public final class LibAvutil {
         try {
             return (int) Handles.av_frame_get_buffer.invokeExact(frame, align);
         } catch (Throwable t) {
-            throw unreachable(t);
+            throw NativeLibraries.unreachable(t);
         }
     }
 
@@ -370,7 +365,7 @@ public final class LibAvutil {
         try {
             return (int) Handles.av_frame_is_writable.invokeExact(frame);
         } catch (Throwable t) {
-            throw unreachable(t);
+            throw NativeLibraries.unreachable(t);
         }
     }
 
@@ -378,7 +373,7 @@ public final class LibAvutil {
         try {
             return (int) Handles.av_frame_make_writable.invokeExact(frame);
         } catch (Throwable t) {
-            throw unreachable(t);
+            throw NativeLibraries.unreachable(t);
         }
     }
 
@@ -387,7 +382,7 @@ public final class LibAvutil {
         try {
             return (long) Handles.av_buffer_ref.invokeExact(buffer);
         } catch (Throwable t) {
-            throw unreachable(t);
+            throw NativeLibraries.unreachable(t);
         }
     }
 
@@ -396,7 +391,7 @@ public final class LibAvutil {
         try {
             Handles.av_buffer_unref.invokeExact(bufferPointer);
         } catch (Throwable t) {
-            throw unreachable(t);
+            throw NativeLibraries.unreachable(t);
         }
     }
 
@@ -408,7 +403,7 @@ public final class LibAvutil {
         try {
             return (long) Handles.av_buffer_create.invokeExact(data, size, free, opaque, flags);
         } catch (Throwable t) {
-            throw unreachable(t);
+            throw NativeLibraries.unreachable(t);
         }
     }
 
@@ -420,7 +415,7 @@ public final class LibAvutil {
         try {
             return (int) Handles.av_hwdevice_ctx_create.invokeExact(deviceOut, type, device, opts, flags);
         } catch (Throwable t) {
-            throw unreachable(t);
+            throw NativeLibraries.unreachable(t);
         }
     }
 
@@ -429,7 +424,7 @@ public final class LibAvutil {
         try {
             return (int) Handles.av_hwdevice_ctx_create_derived.invokeExact(deviceOut, type, source, flags);
         } catch (Throwable t) {
-            throw unreachable(t);
+            throw NativeLibraries.unreachable(t);
         }
     }
 
@@ -437,7 +432,7 @@ public final class LibAvutil {
         try {
             return (long) Handles.av_hwdevice_ctx_alloc.invokeExact(type);
         } catch (Throwable t) {
-            throw unreachable(t);
+            throw NativeLibraries.unreachable(t);
         }
     }
 
@@ -445,7 +440,7 @@ public final class LibAvutil {
         try {
             return (int) Handles.av_hwdevice_ctx_init.invokeExact(device);
         } catch (Throwable t) {
-            throw unreachable(t);
+            throw NativeLibraries.unreachable(t);
         }
     }
 
@@ -453,7 +448,7 @@ public final class LibAvutil {
         try {
             return (long) Handles.av_hwframe_ctx_alloc.invokeExact(device);
         } catch (Throwable t) {
-            throw unreachable(t);
+            throw NativeLibraries.unreachable(t);
         }
     }
 
@@ -461,7 +456,7 @@ public final class LibAvutil {
         try {
             return (int) Handles.av_hwframe_ctx_init.invokeExact(frames);
         } catch (Throwable t) {
-            throw unreachable(t);
+            throw NativeLibraries.unreachable(t);
         }
     }
 
@@ -470,7 +465,7 @@ public final class LibAvutil {
         try {
             return (int) Handles.av_hwframe_get_buffer.invokeExact(frames, frame, flags);
         } catch (Throwable t) {
-            throw unreachable(t);
+            throw NativeLibraries.unreachable(t);
         }
     }
 
@@ -479,7 +474,7 @@ public final class LibAvutil {
         try {
             return (int) Handles.av_hwframe_transfer_data.invokeExact(dst, src, flags);
         } catch (Throwable t) {
-            throw unreachable(t);
+            throw NativeLibraries.unreachable(t);
         }
     }
 
@@ -487,7 +482,7 @@ public final class LibAvutil {
         try {
             Handles.av_log_set_level.invokeExact(level);
         } catch (Throwable t) {
-            throw unreachable(t);
+            throw NativeLibraries.unreachable(t);
         }
     }
 
@@ -496,7 +491,7 @@ public final class LibAvutil {
         try {
             Handles.av_log_set_callback.invokeExact(callback);
         } catch (Throwable t) {
-            throw unreachable(t);
+            throw NativeLibraries.unreachable(t);
         }
     }
 
@@ -512,7 +507,7 @@ public final class LibAvutil {
         try {
             return (int) Handles.av_log_format_line2.invokeExact(avcl, level, fmt, vaList, line, lineSize, printPrefix);
         } catch (Throwable t) {
-            throw unreachable(t);
+            throw NativeLibraries.unreachable(t);
         }
     }
 
@@ -522,7 +517,7 @@ public final class LibAvutil {
             MemorySegment name = (MemorySegment) Handles.av_get_pix_fmt_name.invokeExact(format);
             return name.address() == 0 ? "#" + format : name.reinterpret(64).getString(0);
         } catch (Throwable t) {
-            throw unreachable(t);
+            throw NativeLibraries.unreachable(t);
         }
     }
 }

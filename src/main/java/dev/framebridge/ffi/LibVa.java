@@ -1,7 +1,6 @@
 package dev.framebridge.ffi;
 
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -240,13 +239,8 @@ public final class LibVa {
 
         private static MethodHandle link(String name, FunctionDescriptor descriptor) {
             requireAvailable();
-            return Linker.nativeLinker().downcallHandle(
-                    NativeLibraries.symbol(Library.LOADED.lookup(), SONAME, name), descriptor);
+            return NativeLibraries.downcall(Library.LOADED.lookup(), SONAME, name, descriptor);
         }
-    }
-
-    private static AssertionError unreachable(Throwable t) {
-        return new AssertionError("should not reach here", t);
     }
 
     /** {@code VAStatus vaInitialize(VADisplay, int *major, int *minor)}. */
@@ -254,7 +248,7 @@ public final class LibVa {
         try {
             return (int) Handles.vaInitialize.invokeExact(display, major, minor);
         } catch (Throwable t) {
-            throw unreachable(t);
+            throw NativeLibraries.unreachable(t);
         }
     }
 
@@ -262,7 +256,7 @@ public final class LibVa {
         try {
             return (int) Handles.vaTerminate.invokeExact(display);
         } catch (Throwable t) {
-            throw unreachable(t);
+            throw NativeLibraries.unreachable(t);
         }
     }
 
@@ -272,7 +266,7 @@ public final class LibVa {
             MemorySegment text = (MemorySegment) Handles.vaErrorStr.invokeExact(status);
             return text.address() == 0 ? "VA status " + status : text.reinterpret(256).getString(0);
         } catch (Throwable t) {
-            throw unreachable(t);
+            throw NativeLibraries.unreachable(t);
         }
     }
 
@@ -282,7 +276,7 @@ public final class LibVa {
             MemorySegment text = (MemorySegment) Handles.vaQueryVendorString.invokeExact(display);
             return text.address() == 0 ? "" : text.reinterpret(1024).getString(0);
         } catch (Throwable t) {
-            throw unreachable(t);
+            throw NativeLibraries.unreachable(t);
         }
     }
 
@@ -290,7 +284,7 @@ public final class LibVa {
         try {
             return (int) Handles.vaMaxNumProfiles.invokeExact(display);
         } catch (Throwable t) {
-            throw unreachable(t);
+            throw NativeLibraries.unreachable(t);
         }
     }
 
@@ -298,7 +292,7 @@ public final class LibVa {
         try {
             return (int) Handles.vaMaxNumEntrypoints.invokeExact(display);
         } catch (Throwable t) {
-            throw unreachable(t);
+            throw NativeLibraries.unreachable(t);
         }
     }
 
@@ -307,7 +301,7 @@ public final class LibVa {
         try {
             return (int) Handles.vaQueryConfigProfiles.invokeExact(display, profiles, count);
         } catch (Throwable t) {
-            throw unreachable(t);
+            throw NativeLibraries.unreachable(t);
         }
     }
 
@@ -315,7 +309,7 @@ public final class LibVa {
         try {
             return (int) Handles.vaQueryConfigEntrypoints.invokeExact(display, profile, entrypoints, count);
         } catch (Throwable t) {
-            throw unreachable(t);
+            throw NativeLibraries.unreachable(t);
         }
     }
 
@@ -324,7 +318,7 @@ public final class LibVa {
         try {
             return (int) Handles.vaGetConfigAttributes.invokeExact(display, profile, entrypoint, attribs, count);
         } catch (Throwable t) {
-            throw unreachable(t);
+            throw NativeLibraries.unreachable(t);
         }
     }
 
@@ -338,7 +332,7 @@ public final class LibVa {
             return (int) Handles.vaCreateSurfaces.invokeExact(display, format, width, height, surfaces, numSurfaces,
                     attribs, numAttribs);
         } catch (Throwable t) {
-            throw unreachable(t);
+            throw NativeLibraries.unreachable(t);
         }
     }
 
@@ -346,7 +340,7 @@ public final class LibVa {
         try {
             return (int) Handles.vaDestroySurfaces.invokeExact(display, surfaces, count);
         } catch (Throwable t) {
-            throw unreachable(t);
+            throw NativeLibraries.unreachable(t);
         }
     }
 
@@ -356,7 +350,7 @@ public final class LibVa {
             MemorySegment unusedPrevious = (MemorySegment) Handles.vaSetInfoCallback.invokeExact(display, callback,
                     userContext);
         } catch (Throwable t) {
-            throw unreachable(t);
+            throw NativeLibraries.unreachable(t);
         }
     }
 }

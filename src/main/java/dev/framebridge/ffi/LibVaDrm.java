@@ -1,7 +1,6 @@
 package dev.framebridge.ffi;
 
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.invoke.MethodHandle;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -39,8 +38,7 @@ public final class LibVaDrm {
 
         static {
             requireAvailable();
-            vaGetDisplayDRM = Linker.nativeLinker().downcallHandle(
-                    NativeLibraries.symbol(Library.LOADED.lookup(), SONAME, "vaGetDisplayDRM"),
+            vaGetDisplayDRM = NativeLibraries.downcall(Library.LOADED.lookup(), SONAME, "vaGetDisplayDRM",
                     FunctionDescriptor.of(JAVA_LONG, JAVA_INT));
         }
     }

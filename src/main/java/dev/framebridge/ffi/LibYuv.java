@@ -1,7 +1,6 @@
 package dev.framebridge.ffi;
 
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 import java.util.List;
@@ -77,8 +76,7 @@ public final class LibYuv {
 
         private static MethodHandle link(String name, FunctionDescriptor descriptor) {
             requireAvailable();
-            return Linker.nativeLinker().downcallHandle(
-                    NativeLibraries.symbol(Library.LOADED.lookup(), SONAME, name), descriptor);
+            return NativeLibraries.downcall(Library.LOADED.lookup(), SONAME, name, descriptor);
         }
     }
 

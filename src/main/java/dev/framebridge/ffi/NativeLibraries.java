@@ -1,8 +1,11 @@
 package dev.framebridge.ffi;
 
 import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
+import java.lang.invoke.MethodHandle;
 import java.util.function.Function;
 
 /** Loads shared libraries by soname with an actionable message when one is absent. */
@@ -31,6 +34,16 @@ public final class NativeLibraries {
     public static MemorySegment symbol(SymbolLookup lookup, String soname, String symbol) {
         return lookup.find(symbol).orElseThrow(() -> new NativeLibraryMissing(
                 soname + " has no symbol " + symbol + " — the installed build is not the one framebridge supports"));
+    }
+
+    /** A downcall handle for {@code symbol} of {@code soname}, found through {@code lookup} (a wrong build is named). */
+    public static MethodHandle downcall(SymbolLookup lookup, String soname, String symbol, FunctionDescriptor descriptor) {
+        return Linker.nativeLinker().downcallHandle(symbol(lookup, soname, symbol), descriptor);
+    }
+
+    /** What a binding throws when {@code invokeExact} of a downcall (which declares Throwable) throws after all. */
+    static AssertionError unreachable(Throwable t) {
+        return new AssertionError("should not reach here", t);
     }
 
     /** A library loaded once by a binding class: its lookup, or (lookup null) why it cannot be used, fix named. */

@@ -1,7 +1,6 @@
 package dev.framebridge.ffi;
 
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
@@ -226,8 +225,7 @@ public final class X264 {
 
         private static MethodHandle link(String name, FunctionDescriptor descriptor) {
             requireAvailable();
-            return Linker.nativeLinker().downcallHandle(
-                    NativeLibraries.symbol(Library.LOADED.lookup(), SONAME, name), descriptor);
+            return NativeLibraries.downcall(Library.LOADED.lookup(), SONAME, name, descriptor);
         }
     }
 
