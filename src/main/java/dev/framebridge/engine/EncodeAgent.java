@@ -246,14 +246,19 @@ final class EncodeAgent implements Agent {
             }
             slot.encodeNanos = clock.nanoTime() - start;
         } catch (EncoderException | RuntimeException e) {
-            String why = e.getMessage() == null ? e.toString() : e.getMessage();
-            errors.onEncoderError(es.session.index, why);
-            message.setLength(0);
-            message.append(backend.name()).append(": ").append(why);
-            answerError(slot, sessionId, ErrorCode.ENCODE_FAILED, message);
+            answerEncodeFailure(es, slot, sessionId, e);
             return;
         }
         answerAccessUnit(es, slot, sessionId, pts);
+    }
+
+    /** An encoder that failed on this frame: its message goes to the error sink and, as ENCODE_FAILED, to the client. */
+    private void answerEncodeFailure(EncodeSession es, FrameSlot slot, int sessionId, Exception e) {
+        String why = e.getMessage() == null ? e.toString() : e.getMessage();
+        errors.onEncoderError(es.session.index, why);
+        message.setLength(0);
+        message.append(backend.name()).append(": ").append(why);
+        answerError(slot, sessionId, ErrorCode.ENCODE_FAILED, message);
     }
 
     /** The answer to an encoded frame: the FRAME_RESPONSE prefix here, the access unit in the encoder's memory. */
@@ -293,7 +298,7 @@ final class EncodeAgent implements Agent {
                 answerError(slot, sessionId, ErrorCode.ENCODE_FAILED, message);
                 return;
             }
-            long start = System.nanoTime();
+            long start = clock.nanoTime();
             try {
                 es.encoder.encodePlanes(planes, pts, idr, encoded);
             } finally {
@@ -301,13 +306,9 @@ final class EncodeAgent implements Agent {
                     dmaBuf.endRead(syncFd);
                 }
             }
-            slot.encodeNanos = System.nanoTime() - start;
+            slot.encodeNanos = clock.nanoTime() - start;
         } catch (EncoderException | RuntimeException e) {
-            String why = e.getMessage() == null ? e.toString() : e.getMessage();
-            errors.onEncoderError(es.session.index, why);
-            message.setLength(0);
-            message.append(backend.name()).append(": ").append(why);
-            answerError(slot, sessionId, ErrorCode.ENCODE_FAILED, message);
+            answerEncodeFailure(es, slot, sessionId, e);
             return;
         }
         answerAccessUnit(es, slot, sessionId, pts);
