@@ -101,6 +101,9 @@ public final class StatCommand implements Callable<Integer> {
         out.printf("listening on %s%n", file.endpoints());
         CountersReader reader = file.reader();
         long[] values = new long[CountersReaderSize.MAX];
+        int[] labelWidth = {46}; // the longest label sets the column, so every value lines up
+        reader.forEach((value, id, label) -> labelWidth[0] = Math.max(labelWidth[0], label.length()));
+        String row = "  %-" + labelWidth[0] + "s %,16d%s%n";
         reader.forEach((value, id, label) -> {
             if (id < values.length) {
                 values[id] = value;
@@ -110,7 +113,7 @@ public final class StatCommand implements Callable<Integer> {
                     && !label.contains("(bytes)") && !label.contains("active") && !label.contains("in flight")) {
                 rate = String.format("  %,.1f/s", (value - previous[id]) * 1000.0 / intervalMs);
             }
-            out.printf("  %-46s %,16d%s%n", label, value, rate);
+            out.printf(row, label, value, rate);
         });
         if (errors) {
             StringBuilder sb = new StringBuilder();
