@@ -53,7 +53,6 @@ public final class Engine implements AutoCloseable {
         List<SocketListener> listeners = new ArrayList<>();
         EngineCounters counters = null;
         LatencyPublisher stats = null;
-        EngineAgents agents = null;
         try {
             ListenOptions options = ListenOptions.defaults().withUnixMode(config.unixMode())
                     .withVsockAllowedCids(config.vsockAllowedCids());
@@ -81,7 +80,7 @@ public final class Engine implements AutoCloseable {
             counters = new EngineCounters(CountersFile.create(config.countersFile(), endpoints.toString()));
 
             stats = new LatencyPublisher(counters);
-            agents = new EngineAgents(config, backend, listeners.toArray(SocketListener[]::new), counters, stats, log);
+            EngineAgents agents = new EngineAgents(config, backend, listeners.toArray(SocketListener[]::new), counters, stats, log);
             EngineCounters c = counters;
             ErrorHandler onError = t -> {
                 c.agentErrors.increment();
@@ -112,10 +111,6 @@ public final class Engine implements AutoCloseable {
                     + " in all (" + mib(config.frameMemoryReserve()) + " kept warm), counters in " + config.countersFile());
             return new Engine(log, counters, stats, agents, ioRunner, encodeRunners, listeners);
         } catch (IOException | RuntimeException e) {
-            if (agents != null) {
-                agents.pool.close();
-                agents.byReference.closeRegions();
-            }
             for (SocketListener l : listeners) {
                 l.close();
             }
