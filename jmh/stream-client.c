@@ -6,14 +6,20 @@
  *
  *   cc -O2 -I headers -o stream-client jmh/stream-client.c
  *   stream-client --connect unix:PATH --in f.bgra --size WxH [--format bgra|rgba|nv12] [--stride N]
- *                 [--outstanding N] [--sndbuf BYTES] --out x.h264
+ *                 [--outstanding N] [--sndbuf BYTES] [--byref memfd|region:NAME] --out x.h264
  *
  * Per frame: one FRAME_REQUEST with its pixels inline (one writev: the 56-byte fixed part, then the frame straight
  * from the mmap'ed file), up to N requests in flight (1 = vsockenc's pattern), each FRAME_RESPONSE's NAL entries
  * appended to --out. Endpoints: unix:PATH, or tcp:HOST:PORT with a loopback HOST; never vsock.
  * Plain C11 + POSIX, no dependencies beyond libc.
+ *
+ * --byref (frames by reference, docs/PROTOCOL-EXTENSIONS.md): HELLO, then per frame an 88-byte FRAME_REF instead of
+ * the pixels. "memfd": a sealed memfd of N frame areas (N = --outstanding) registered over the Unix socket; before
+ * each FRAME_REF the client copies the frame from the file into the next area, as a producer renders into its pool
+ * (that copy is timed and printed apart). "region:NAME": the server maps the raw file itself
+ * (serve --region NAME=FILE) and each FRAME_REF names the frame's offset in it: no copy anywhere.
  */
-#define _DEFAULT_SOURCE /* madvise, MADV_SEQUENTIAL */
+#define _GNU_SOURCE /* madvise, MADV_SEQUENTIAL, memfd_create, F_ADD_SEALS */
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -56,12 +62,14 @@ _Static_assert(sizeof(hxfr_error) == 272, "hxfr_error is 272 bytes on the wire")
 
 static const char usage_text[] =
     "usage: stream-client --connect unix:PATH --in f.bgra --size WxH [--format bgra|rgba|nv12] [--stride N]\n"
-    "                     [--outstanding N] [--sndbuf BYTES] --out x.h264\n"
+    "                     [--outstanding N] [--sndbuf BYTES] [--byref memfd|region:NAME] --out x.h264\n"
     "  Streams a raw frame file (frames back to back) to a running `framebridge serve` as HXFR FRAME_REQUESTs with\n"
     "  pixels inline, N requests in flight (default 1, as vsockenc), and writes the answers' H.264 to --out.\n"
     "  --connect  unix:PATH, or tcp:127.0.0.1:PORT (loopback only); vsock endpoints are not supported\n"
     "  --format   bgra (default), rgba or nv12;  --stride  bytes per row of plane 0 (default width x 4, nv12 width)\n"
     "  --sndbuf   SO_SNDBUF of the socket (default: the kernel's)\n"
+    "  --byref    frames by reference: memfd (a sealed pool the client copies each frame into) or region:NAME\n"
+    "             (the server maps --in itself: serve --region NAME=FILE); memfd needs a Unix socket\n"
     "  Prints fps and round-trip percentiles on stderr (as jmh's StreamFile).\n";
 
 static void die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
@@ -391,12 +399,117 @@ static double percentile_us(const uint64_t *sorted, size_t n, unsigned per_mille
     return (double)sorted[rank - 1] / 1000.0;
 }
 
+/* ---- frames by reference -------------------------------------------------------------------------------------- */
+
+/* Writes all of p; 0 or an errno (as send_frame). */
+static int send_bytes(int fd, const void *p, size_t n)
+{
+    const unsigned char *c = p;
+    while (n > 0) {
+        ssize_t w = send(fd, c, n, MSG_NOSIGNAL);
+        if (w > 0) {
+            c += w;
+            n -= (size_t)w;
+        } else if (w < 0 && errno != EINTR) {
+            return errno;
+        }
+    }
+    return 0;
+}
+
+static void send_all(int fd, const void *p, size_t n, const char *what)
+{
+    int err = send_bytes(fd, p, n);
+    if (err != 0) {
+        die("sending %s: %s", what, strerror(err));
+    }
+}
+
+/* Reads the answer to an extension request: a message of type `type` whose body lands in `whole` after its header. */
+static void receive_fixed(int fd, uint8_t type, void *whole, size_t size, const char *what)
+{
+    hxfr_header h;
+    read_fully(fd, &h, sizeof h, what);
+    if (h.type == HXFR_MSG_ERROR) {
+        hxfr_error e;
+        memset(&e, 0, sizeof e);
+        read_fully(fd, (unsigned char *)&e + sizeof h, sizeof e - sizeof h, what);
+        e.message[sizeof e.message - 1] = '\0';
+        die("%s refused: ERROR %d (%s): %s", what, (int)e.error_code, error_name(e.error_code), e.message);
+    }
+    if (h.magic != HXFR_MAGIC || h.type != type || h.payload_size != size - sizeof h) {
+        die("%s: unexpected answer type 0x%02x, %u bytes (is the server older than frames by reference?)", what,
+            (unsigned)h.type, (unsigned)h.payload_size);
+    }
+    memcpy(whole, &h, sizeof h);
+    read_fully(fd, (unsigned char *)whole + sizeof h, size - sizeof h, what);
+}
+
+static void ext_header(hxfr_header *h, uint8_t type, size_t total)
+{
+    h->magic = HXFR_MAGIC;
+    h->type = type;
+    h->flags = 0;
+    h->session_id = SESSION_ID;
+    h->payload_size = (uint32_t)(total - sizeof *h);
+}
+
+/* HELLO, then REGISTER_POOL: a memfd sent with SCM_RIGHTS (memfd_fd >= 0) or a host region by name. Returns the id. */
+static uint32_t register_pool(int fd, int memfd_fd, const char *region)
+{
+    hxfr_hello hello;
+    memset(&hello, 0, sizeof hello);
+    ext_header(&hello.header, HXFR_MSG_HELLO, sizeof hello);
+    hello.version = HXFR_EXT_VERSION;
+    hello.capabilities = HXFR_CAP_POOL_FD | HXFR_CAP_POOL_REGION | HXFR_CAP_FRAME_REF;
+    send_all(fd, &hello, sizeof hello, "HELLO");
+    hxfr_hello_response hr;
+    receive_fixed(fd, HXFR_MSG_HELLO_RESP, &hr, sizeof hr, "HELLO");
+
+    hxfr_register_pool rp;
+    memset(&rp, 0, sizeof rp);
+    ext_header(&rp.header, HXFR_MSG_REGISTER_POOL, sizeof rp);
+    if (memfd_fd >= 0) {
+        rp.source = HXFR_POOL_SOURCE_FD;
+        union { struct cmsghdr align; char buf[CMSG_SPACE(sizeof(int))]; } control;
+        memset(&control, 0, sizeof control);
+        struct iovec iov = { .iov_base = &rp, .iov_len = sizeof rp };
+        struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
+                              .msg_controllen = sizeof control.buf };
+        struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+        cmsg->cmsg_level = SOL_SOCKET;
+        cmsg->cmsg_type = SCM_RIGHTS;
+        cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(cmsg), &memfd_fd, sizeof memfd_fd);
+        ssize_t w;
+        do {
+            w = sendmsg(fd, &msg, MSG_NOSIGNAL);
+        } while (w < 0 && errno == EINTR);
+        if (w < 0) {
+            die("sendmsg(REGISTER_POOL, SCM_RIGHTS): %s (fd pools need a Unix socket)", strerror(errno));
+        }
+        if ((size_t)w < sizeof rp) {
+            send_all(fd, (unsigned char *)&rp + w, sizeof rp - (size_t)w, "REGISTER_POOL");
+        }
+    } else {
+        rp.source = HXFR_POOL_SOURCE_REGION;
+        if (strlen(region) >= sizeof rp.region) {
+            die("--byref region:%s: the name is longer than %zu bytes", region, sizeof rp.region - 1);
+        }
+        memcpy(rp.region, region, strlen(region));
+        send_all(fd, &rp, sizeof rp, "REGISTER_POOL");
+    }
+    hxfr_pool_response pr;
+    receive_fixed(fd, HXFR_MSG_POOL_RESP, &pr, sizeof pr, "REGISTER_POOL");
+    return pr.pool_id;
+}
+
 /* ---- main ---------------------------------------------------------------------------------------------------- */
 
 int main(int argc, char **argv)
 {
     const char *connect_to = NULL, *in_path = NULL, *size = NULL, *format_name = "bgra", *out_path = NULL;
-    const char *stride_text = NULL;
+    const char *stride_text = NULL, *byref = NULL;
     unsigned long long outstanding = 1, sndbuf = 0;
 
     for (int i = 1; i < argc; i += 2) {
@@ -424,6 +537,11 @@ int main(int argc, char **argv)
             outstanding = parse_number(k, v, 1, 1u << 20);
         } else if (strcmp(k, "--sndbuf") == 0) {
             sndbuf = parse_number(k, v, 1, INT_MAX);
+        } else if (strcmp(k, "--byref") == 0) {
+            if (strcmp(v, "memfd") != 0 && strncmp(v, "region:", 7) != 0) {
+                usage("--byref memfd or --byref region:NAME");
+            }
+            byref = v;
         } else if (strcmp(k, "--out") == 0) {
             out_path = v;
         } else {
@@ -524,6 +642,43 @@ int main(int argc, char **argv)
     req.stride = (uint32_t)stride;
     req.duration = FRAME_NS;
 
+    /* frames by reference: the pool, and the FRAME_REF that replaces the FRAME_REQUEST */
+    hxfr_frame_ref ref;
+    unsigned char *pool = NULL;
+    size_t area = 0;
+    uint64_t copy_ns = 0;
+    memset(&ref, 0, sizeof ref);
+    if (byref != NULL) {
+        uint32_t pool_id;
+        if (strcmp(byref, "memfd") == 0) {
+            area = (size_t)((frame_bytes + 4095) & ~(uint64_t)4095);
+            int mfd = memfd_create("stream-client", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+            if (mfd < 0 || ftruncate(mfd, (off_t)(area * outstanding)) != 0
+                || fcntl(mfd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) != 0) {
+                die("memfd pool of %llu frames: %s", outstanding, strerror(errno));
+            }
+            pool = mmap(NULL, area * outstanding, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0);
+            if (pool == MAP_FAILED) {
+                die("mmap of the memfd pool: %s", strerror(errno));
+            }
+            pool_id = register_pool(fd, mfd, NULL);
+            close(mfd);
+        } else {
+            pool_id = register_pool(fd, -1, byref + 7);
+        }
+        ext_header(&ref.header, HXFR_MSG_FRAME_REF, sizeof ref);
+        ref.pool_id = pool_id;
+        ref.format = fourcc;
+        ref.width = width;
+        ref.height = height;
+        ref.stride[0] = (uint32_t)stride;
+        if (nv12) {
+            ref.plane_offset[1] = (uint32_t)(stride * height);
+            ref.stride[1] = (uint32_t)stride;
+        }
+        ref.duration = FRAME_NS;
+    }
+
     struct answer a = { 0 };
     uint64_t start = now_ns();
     size_t sent = 0;
@@ -532,8 +687,25 @@ int main(int argc, char **argv)
         while (sent < frames && sent - received < outstanding) {
             req.pts = (int64_t)sent * FRAME_NS;
             req.force_keyframe = sent % KEYFRAME_EVERY == 0;
-            sent_at[sent] = now_ns();
-            int err = send_frame(fd, &req, file + sent * frame_bytes, (size_t)frame_bytes);
+            int err;
+            if (byref == NULL) {
+                sent_at[sent] = now_ns();
+                err = send_frame(fd, &req, file + sent * frame_bytes, (size_t)frame_bytes);
+            } else {
+                if (pool != NULL) {
+                    /* the producer "renders" the frame into the pool area the server is not reading */
+                    uint64_t c0 = now_ns();
+                    ref.offset = (uint64_t)(sent % outstanding) * area;
+                    memcpy(pool + ref.offset, file + sent * frame_bytes, (size_t)frame_bytes);
+                    copy_ns += now_ns() - c0;
+                } else {
+                    ref.offset = (uint64_t)sent * frame_bytes; /* the server maps this very file */
+                }
+                ref.pts = (int64_t)sent * FRAME_NS;
+                ref.flags = sent % KEYFRAME_EVERY == 0 ? HXFR_REF_FLAG_KEYFRAME : 0;
+                sent_at[sent] = now_ns();
+                err = send_bytes(fd, &ref, sizeof ref);
+            }
             if (err == EAGAIN || err == EWOULDBLOCK) {
                 die("the server did not take frame %zu's bytes for %d s", sent, TIMEOUT_S);
             }
@@ -559,6 +731,12 @@ int main(int argc, char **argv)
 
     fprintf(stderr, "stream: %zu frames %ux%u, %llu outstanding, in %.3f s = %.1f fps, %llu bytes of H.264\n",
             frames, width, height, outstanding, seconds, (double)frames / seconds, bytes);
+    if (pool != NULL) {
+        fprintf(stderr, "byref: memfd pool; the client copied each frame into it in %.3f ms on average\n",
+                (double)copy_ns / 1e6 / (double)frames);
+    } else if (byref != NULL) {
+        fprintf(stderr, "byref: %s; no copy anywhere (the server maps --in)\n", byref);
+    }
     qsort(rtt, frames, sizeof *rtt, compare_u64);
     fprintf(stderr, "%s us: n=%zu p50=%.1f p90=%.1f p99=%.1f p99.9=%.1f max=%.1f\n", "stream round trip", frames,
             percentile_us(rtt, frames, 500), percentile_us(rtt, frames, 900), percentile_us(rtt, frames, 990),

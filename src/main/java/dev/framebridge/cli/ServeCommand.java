@@ -5,6 +5,7 @@ import dev.framebridge.encode.EncoderRegistry;
 import dev.framebridge.engine.CountersFile;
 import dev.framebridge.engine.Engine;
 import dev.framebridge.engine.EngineConfig;
+import dev.framebridge.frame.HostRegion;
 import dev.framebridge.engine.EngineLog;
 import dev.framebridge.protocol.H264Profile;
 import dev.framebridge.engine.RuntimeDirectory;
@@ -121,6 +122,16 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--idle", defaultValue = "default", paramLabel = "STRATEGY",
             description = "Idle strategy: default (spin briefly, then park in epoll: ~0%% CPU idle), spin (lowest latency, a core each), yield, backoff.")
     String idle;
+
+    @Option(names = "--region", paramLabel = "NAME=PATH[:SIZE]",
+            description = "A host memory region clients may register as a pool by name (frames by reference over vsock"
+                    + " or TCP), e.g. the file behind a QEMU memory-backend-file used by ivshmem-plain; mapped read-only"
+                    + " at start (repeatable). SIZE in bytes or with K, M, G; default the whole file.")
+    List<String> regions;
+
+    @Option(names = "--max-pools", defaultValue = "8", paramLabel = "N",
+            description = "Buffer pools one connection may have registered at once (frames by reference). Default: ${DEFAULT-VALUE}.")
+    int maxPools;
 
     @Option(names = "--unix-mode", defaultValue = "600", paramLabel = "OCTAL", converter = CliValues.OctalModeConverter.class,
             description = "Permissions of Unix socket files, in octal as for chmod. Default: ${DEFAULT-VALUE}.")
@@ -304,6 +315,12 @@ public final class ServeCommand implements Callable<Integer> {
         }
         if (maxFrameMemoryPerConnection != null) {
             c.maxFrameMemoryPerConnection(maxFrameMemoryPerConnection);
+        }
+        c.maxPools(maxPools);
+        if (regions != null) {
+            for (String r : regions) {
+                c.region(HostRegion.parse(r));
+            }
         }
         if (vsockAllowCids != null) {
             c.vsockAllowedCids(new HashSet<>(vsockAllowCids));

@@ -131,4 +131,23 @@ class ServeOptionsTest {
         assertEquals(2_000, c.receiveWindowMs());
         assertEquals(0, parse("serve", "--listen", "unix:/x", "--min-receive-rate", "0").minReceiveBytes());
     }
+
+    @Test
+    void regionsAndPoolLimitsReachTheEngine() {
+        EngineConfig c = parse("serve", "--region", "guest0=/dev/shm/guest0:64M", "--region", "guest1=/dev/shm/g1",
+                "--max-pools", "3");
+        assertEquals(2, c.regions().size());
+        assertEquals("guest0", c.regions().get(0).name());
+        assertEquals(Path.of("/dev/shm/guest0"), c.regions().get(0).path());
+        assertEquals(64L << 20, c.regions().get(0).size());
+        assertEquals(0, c.regions().get(1).size(), "no size: the whole file");
+        assertEquals(3, c.maxPools());
+        assertEquals(EngineConfig.DEFAULT_MAX_POOLS, parse("serve").maxPools());
+        IllegalArgumentException twice = assertThrows(IllegalArgumentException.class,
+                () -> parse("serve", "--region", "a=/x", "--region", "a=/y"));
+        assertEquals("--region a is given twice", twice.getMessage());
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> parse("serve", "--region", "/dev/shm/x"));
+        assertTrue(bad.getMessage().startsWith("region '/dev/shm/x' is not NAME=PATH[:SIZE]"), bad.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> parse("serve", "--max-pools", "0"));
+    }
 }
