@@ -47,6 +47,21 @@ class ConnectionFuzzKnownIssuesTest {
                 input("answers-waiting-for-socket-space-dropped-when-the-peer-half-closes-mid-message"));
     }
 
+    /**
+     * Worse than a lost answer: half an answer. Found after 226,484 executions: hand-off layout, small send buffer, the
+     * client reads nothing until it has sent a rejected frame, a PING, a 24x24 NV12 frame and 10 bytes of a header.
+     * The engine is part-way through writing the frame's FRAME_RESPONSE (2,228 of 2,852 bytes out) when the reader
+     * hits end of stream mid-message and closes: the client reads a FRAME_RESPONSE cut short, then end of stream —
+     * vsockenc would block or read garbage.
+     */
+    @Disabled("engine fault reported to the lead: an answer being written is cut off when the peer half-closes mid-message")
+    @Test
+    void anAnswerBeingWrittenIsNotCutOffByAHalfCloseMidMessage() throws Exception {
+        ConnectionFuzzTest strict = new ConnectionFuzzTest();
+        strict.tolerateDropOnHalfCloseMidMessage = false;
+        strict.everyRequestIsAnsweredOnceInOrderAndNothingLeaks(input("answer-cut-off-when-the-peer-half-closes-mid-message"));
+    }
+
     private static byte[] input(String name) throws Exception {
         try (InputStream in = ConnectionFuzzKnownIssuesTest.class.getResourceAsStream("ConnectionFuzzKnownIssues/" + name)) {
             return in.readAllBytes();
