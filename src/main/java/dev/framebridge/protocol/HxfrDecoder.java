@@ -353,7 +353,20 @@ public final class HxfrDecoder {
                     .append(" unsupported: use ").append(H264Profile.CHOICES);
             return REJECT;
         }
+        // An unknown level is not refused until the encoder opens, and then for every frame, naming x264, not the level.
+        int level = config.level();
+        if (level != 0 && !isH264Level(level)) {
+            reject(ErrorCode.INVALID_MSG, false).append("CONFIG_REQ level ").append(level)
+                    .append(" unknown: use 0 (the encoder chooses) or a level_idc: 9 (1b), 10-13, 20-22, 30-32, 40-42,")
+                    .append(" 50-52, 60-62");
+            return REJECT;
+        }
         return ACCEPT;
+    }
+
+    /** The H.264 level_idc values (x264's table; 9 is level 1b). */
+    private static boolean isH264Level(int level) {
+        return level == 9 || (level >= 10 && level <= 13) || (level >= 20 && level <= 62 && level % 10 <= 2);
     }
 
     /** Checks ENABLE_SCANOUT / SUBSCRIBE scanout ids (1..15; 0 is the VM's own display). */

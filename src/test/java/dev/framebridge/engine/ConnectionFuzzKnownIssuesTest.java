@@ -27,6 +27,32 @@ class ConnectionFuzzKnownIssuesTest {
         new ConnectionFuzzTest().everyRequestIsAnsweredOnceInOrderAndNothingLeaks(input("answers-in-flight-dropped-when-the-peer-half-closes-mid-message"));
     }
 
+    /**
+     * The same fault reached through back-pressure, found by the fuzzer after 4,261 executions: hand-off layout, a
+     * small send buffer on the engine's socket, and a client that sends NV12 frames and PINGs, ending in the middle
+     * of a frame, before reading anything. The engine's answers wait for socket space, so it pauses reading; once the
+     * client reads, it resumes, reads to the end of stream mid-message and closes: the PONG to message 4, encoded and
+     * waiting to be written, is dropped. Any layout can get here: an unwritten answer is still in flight. Fixed with
+     * the first.
+     */
+    @Test
+    void answersWaitingForSocketSpaceSurviveAHalfCloseMidMessage() throws Exception {
+        new ConnectionFuzzTest().everyRequestIsAnsweredOnceInOrderAndNothingLeaks(
+                input("answers-waiting-for-socket-space-dropped-when-the-peer-half-closes-mid-message"));
+    }
+
+    /**
+     * Worse than a lost answer: half an answer. Found after 226,484 executions: hand-off layout, small send buffer, the
+     * client reads nothing until it has sent a rejected frame, a PING, a 24x24 NV12 frame and 10 bytes of a header.
+     * The engine is part-way through writing the frame's FRAME_RESPONSE (2,228 of 2,852 bytes out) when the reader
+     * hits end of stream mid-message and closes: the client reads a FRAME_RESPONSE cut short, then end of stream —
+     * vsockenc would block or read garbage. Fixed with the first: the answer is written whole, then the close.
+     */
+    @Test
+    void anAnswerBeingWrittenIsNotCutOffByAHalfCloseMidMessage() throws Exception {
+        new ConnectionFuzzTest().everyRequestIsAnsweredOnceInOrderAndNothingLeaks(input("answer-cut-off-when-the-peer-half-closes-mid-message"));
+    }
+
     private static byte[] input(String name) throws Exception {
         try (InputStream in = ConnectionFuzzKnownIssuesTest.class.getResourceAsStream("ConnectionFuzzKnownIssues/" + name)) {
             return in.readAllBytes();

@@ -155,6 +155,10 @@ class HxfrDecoderFuzzTest {
         assertTrue(c.framerateNum() == 0 || c.framerateDen() != 0, "accepted a zero framerate_den");
         int profile = c.profile();
         assertTrue(profile == 0 || profile == 66 || profile == 77 || profile == 100, () -> "accepted profile " + profile);
+        int level = c.level();
+        // x264 refuses any other level_idc when it opens, for every frame after: the decoder must refuse it first.
+        assertTrue(level == 0 || level == 9 || (level >= 10 && level <= 13) || (level >= 20 && level <= 62 && level % 10 <= 2),
+                () -> "accepted level " + level);
     }
 
     private void scanoutId(HxfrDecoder decoder, int type, long id) {

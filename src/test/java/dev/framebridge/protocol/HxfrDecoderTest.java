@@ -219,6 +219,17 @@ class HxfrDecoderTest {
         c.profile(88);
         assertRejected(decoder.checkConfigRequest(c), ErrorCode.INVALID_MSG, false,
                 "CONFIG_REQ profile 88 unsupported: use 66 (baseline), 77 (main) or 100 (high)");
+        // Found by ConnectionFuzzTest: level 190 was accepted, then x264 refused to open for every frame that followed.
+        c.profile(77).level(190);
+        assertRejected(decoder.checkConfigRequest(c), ErrorCode.INVALID_MSG, false, "CONFIG_REQ level 190 unknown:"
+                + " use 0 (the encoder chooses) or a level_idc: 9 (1b), 10-13, 20-22, 30-32, 40-42, 50-52, 60-62");
+        for (int level : new int[] {14, 19, 23, 33, 43, 53, 63, 70, 255}) {
+            assertEquals(HxfrDecoder.REJECT, decoder.checkConfigRequest(c.level(level)), "level " + level);
+        }
+        for (int level : new int[] {0, 9, 10, 13, 20, 22, 30, 31, 32, 40, 41, 42, 50, 51, 52, 60, 61, 62}) {
+            assertEquals(HxfrDecoder.ACCEPT, decoder.checkConfigRequest(c.level(level)), "level " + level);
+        }
+        c.level(41);
         c.profile(77).framerateDen(0);
         assertRejected(decoder.checkConfigRequest(c), ErrorCode.INVALID_MSG, false,
                 "CONFIG_REQ framerate 30/0: framerate_den must be non-zero");
