@@ -1,0 +1,54 @@
+package dev.framebridge.qemu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.junit.jupiter.api.Test;
+
+class QemuDisplayTest {
+
+    @Test
+    void seaBiosTextConsoleArrivesAsScanoutOfItsSize() throws Exception {
+        List<String> log = new CopyOnWriteArrayList<>();
+        try (QemuProcess qemu = QemuProcess.startP2p();
+             QemuDisplay display = QemuDisplay.attachP2p(qemu.qmp.toString(), log::add)) {
+            assertEquals(1, display.frames().size(), "one VGA console; log " + log);
+            ConsoleFrame frame = display.frames().get(0);
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            long seen = 0;
+            while (System.nanoTime() < deadline && !(frame.width() == 720 && frame.height() == 400 && litPixels(frame) > 0)) {
+                seen = frame.awaitChange(seen, 500);
+            }
+            System.out.println("console 0: " + frame.width() + "x" + frame.height() + " scanouts " + frame.scanouts()
+                    + " updates " + frame.updates() + " outside " + frame.outsideUpdates() + " re-registrations "
+                    + display.reregistrations() + " lit " + litPixels(frame) + " log " + log);
+            assertEquals(720, frame.width(), "SeaBIOS's 80x25 text mode is 720x400; log " + log);
+            assertEquals(400, frame.height());
+            assertTrue(frame.scanouts() >= 1);
+            assertTrue(litPixels(frame) > 0, "SeaBIOS's banner draws some pixels");
+            assertEquals(0, frame.refused(), frame.lastRefusal());
+            // QEMU 7.2 switches 640x480 (no output yet) -> 720x400 (text mode) without a Scanout: the listener sees
+            // Updates outside the picture and registers again, and QEMU answers with the whole new surface
+            assertTrue(display.reregistrations() >= 1, "the silent surface switch was noticed");
+        }
+    }
+
+    private static long litPixels(ConsoleFrame frame) {
+        synchronized (frame) {
+            MemorySegment p = frame.pixels();
+            long lit = 0;
+            for (long i = 0; i + 4 <= p.byteSize(); i += 4) {
+                if ((p.get(ValueLayout.JAVA_INT_UNALIGNED, i) & 0xFFFFFF) != 0) {
+                    lit++;
+                }
+            }
+            return lit;
+        }
+    }
+}
