@@ -36,6 +36,9 @@ public final class QemuDisplay implements AutoCloseable {
     private volatile boolean running = true;
     private volatile long reregistrations;
     private Thread keeper;
+    /** Per console slot, when its listener was last registered again (at most once a second each). */
+    private long[] lastRegistered = new long[0];
+    private static final long REREGISTER_INTERVAL_NS = 1_000_000_000L;
 
     private QemuDisplay(DBusConnection connection, Consumer<String> log) {
         this.connection = connection;
@@ -72,7 +75,7 @@ public final class QemuDisplay implements AutoCloseable {
     }
 
     /** {@code org.qemu.Display1.VM.ConsoleIDs} (au), read with Properties.Get. */
-    public int[] consoleIds() throws IOException {
+    int[] consoleIds() throws IOException {
         int serial = connection.nextSerial();
         connection.writer().methodCall(serial, 0, null, VM_PATH, DBus.PROPERTIES, "Get", "ss", 0)
                 .writeString(VM_INTERFACE).writeString("ConsoleIDs");
@@ -124,6 +127,8 @@ public final class QemuDisplay implements AutoCloseable {
 
     /** Starts the thread that keeps the attachment: drains QEMU's messages, re-registers listeners when needed. */
     private void startKeeper() {
+        lastRegistered = new long[frames.size()];
+        java.util.Arrays.fill(lastRegistered, System.nanoTime() - REREGISTER_INTERVAL_NS - 1);
         keeper = Thread.ofPlatform().name("qemu-display").daemon().start(this::keep);
     }
 
@@ -133,7 +138,9 @@ public final class QemuDisplay implements AutoCloseable {
                 connection.receive(100); // signals QEMU may send; anything that wants a reply gets UnknownMethod
                 for (int i = 0; i < listeners.size() && running; i++) {
                     ConsoleListener l = listeners.get(i);
-                    if (l.wantsScanout() && l.running()) {
+                    long now = System.nanoTime();
+                    if (l.wantsScanout() && l.running() && now - lastRegistered[i] > REREGISTER_INTERVAL_NS) {
+                        lastRegistered[i] = now;
                         l.retire();
                         threads.get(i).join(1_000);
                         reregistrations++;

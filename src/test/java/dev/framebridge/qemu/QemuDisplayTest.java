@@ -2,8 +2,10 @@ package dev.framebridge.qemu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.List;
@@ -50,5 +52,40 @@ class QemuDisplayTest {
             }
             return lit;
         }
+    }
+
+    @Test
+    void qemuQuittingBlanksTheConsoleAndSaysSo() throws Exception {
+        List<String> log = new CopyOnWriteArrayList<>();
+        try (QemuProcess qemu = QemuProcess.startP2p("-S");
+             QemuDisplay display = QemuDisplay.attachP2p(qemu.qmp.toString(), log::add)) {
+            ConsoleFrame frame = display.frames().get(0);
+            assertTrue(frame.awaitChange(0, 20_000) > 0, "a paused VM's console still has a picture");
+            assertTrue(frame.enabled());
+            qemu.kill();
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (frame.enabled() && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertFalse(frame.enabled(), "the console is blank once QEMU is gone");
+            assertTrue(log.stream().anyMatch(l -> l.contains("QEMU closed the display listener")), log.toString());
+        }
+    }
+
+    @Test
+    void qemuWithoutPeerToPeerDisplayIsNamedAsTheCause() throws Exception {
+        try (QemuProcess qemu = QemuProcess.start("-S", "-display", "none")) {
+            IOException e = assertThrows(IOException.class, () -> QemuDisplay.attachP2p(qemu.qmp.toString(), l -> { }));
+            assertTrue(e.getMessage().contains("add_client") && e.getMessage().contains("-display dbus,p2p=yes"),
+                    e.getMessage());
+        }
+    }
+
+    @Test
+    void missingQmpSocketIsNamedWithTheOptionToAdd() {
+        IOException e = assertThrows(IOException.class,
+                () -> QemuDisplay.attachP2p("/nonexistent/framebridge-qmp.sock", l -> { }));
+        assertTrue(e.getMessage().contains("/nonexistent/framebridge-qmp.sock") && e.getMessage().contains("-qmp unix:"),
+                e.getMessage());
     }
 }

@@ -27,6 +27,13 @@ final class QemuProcess implements AutoCloseable {
 
     /** Starts {@code qemu-system-x86_64 -display dbus,p2p=yes} with a QMP socket, plus {@code extra} arguments. */
     static QemuProcess startP2p(String... extra) throws IOException, InterruptedException {
+        List<String> args = new ArrayList<>(List.of("-display", "dbus,p2p=yes"));
+        args.addAll(List.of(extra));
+        return start(args.toArray(String[]::new));
+    }
+
+    /** Starts a guest-less QEMU with a QMP socket and {@code extra} arguments (a -display among them). */
+    static QemuProcess start(String... extra) throws IOException, InterruptedException {
         Path qemu = Path.of("/usr/bin/qemu-system-x86_64");
         if (!Files.isExecutable(qemu)) {
             throw new IllegalStateException("qemu-system-x86_64 is missing: run bin/install-deps (package qemu-system-x86)");
@@ -35,7 +42,7 @@ final class QemuProcess implements AutoCloseable {
         Path qmp = dir.resolve("qmp.sock");
         Path log = dir.resolve("qemu.log");
         List<String> cmd = new ArrayList<>(List.of(qemu.toString(), "-machine", "q35,accel=tcg", "-nodefaults",
-                "-no-user-config", "-m", "64", "-vga", "std", "-display", "dbus,p2p=yes",
+                "-no-user-config", "-m", "64", "-vga", "std",
                 "-qmp", "unix:" + qmp + ",server=on,wait=off"));
         cmd.addAll(List.of(extra));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
