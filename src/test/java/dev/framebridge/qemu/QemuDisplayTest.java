@@ -5,7 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.framebridge.encode.AnnexB;
+import dev.framebridge.encode.Ffmpeg;
+import dev.framebridge.encode.X264Backend;
+import dev.framebridge.push.PushSource;
+import dev.framebridge.push.PushSubscriber;
+
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.List;
@@ -87,5 +95,60 @@ class QemuDisplayTest {
                 () -> QemuDisplay.attachP2p("/nonexistent/framebridge-qmp.sock", l -> { }));
         assertTrue(e.getMessage().contains("/nonexistent/framebridge-qmp.sock") && e.getMessage().contains("-qmp unix:"),
                 e.getMessage());
+    }
+
+    @Test
+    void pushSourceOnQemusConsoleStartsSubscribersAtAnIdrOfTheConsolesSize() throws Exception {
+        try (QemuProcess qemu = QemuProcess.startP2p("-S");
+             QemuDisplay display = QemuDisplay.attachP2p(qemu.qmp.toString(), l -> { })) {
+            ConsoleFrame frame = display.frames().get(0);
+            assertTrue(frame.awaitChange(0, 20_000) > 0);
+            try (PushSource source = new PushSource(frame, new X264Backend(), 30, l -> { })) {
+                Thread t = Thread.ofPlatform().start(source);
+                PushSubscriber s = source.subscribe();
+                byte[][] got = new byte[1][];
+                boolean[] key = new boolean[1];
+                long deadline = System.nanoTime() + 20_000_000_000L;
+                while (got[0] == null && System.nanoTime() < deadline) {
+                    if (!s.poll((au, k, pts) -> {
+                        got[0] = au.toArray(ValueLayout.JAVA_BYTE);
+                        key[0] = k;
+                    })) {
+                        s.awaitNewer(100);
+                    }
+                }
+                source.stop();
+                t.join(5_000);
+                assertTrue(got[0] != null && key[0], "QEMU's console pushed as an IDR");
+                assertTrue(AnnexB.parameterSetsPrecedeIdr(AnnexB.nalTypes(got[0])), "with SPS/PPS first");
+                Path h264 = qemu.dir.resolve("console.h264");
+                Files.write(h264, got[0]);
+                List<Ffmpeg.Frame> frames = Ffmpeg.probe(h264);
+                assertEquals(1, frames.size());
+                assertTrue(frames.get(0).key());
+                assertEquals(frame.width(), frames.get(0).width(), "the decoder sees the console's size");
+                assertEquals(frame.height(), frames.get(0).height());
+                // a paused VM's picture does not change: the decoded frame must match the console's pixels
+                byte[] rgb = Ffmpeg.decode(h264, "rgb24");
+                double sq = 0;
+                int n = 0;
+                synchronized (frame) {
+                    MemorySegment p = frame.pixels();
+                    for (int i = 0; i < frame.width() * frame.height(); i++) {
+                        int bgra = p.get(ValueLayout.JAVA_INT_UNALIGNED, i * 4L);
+                        int[] src = {(bgra >> 16) & 0xFF, (bgra >> 8) & 0xFF, bgra & 0xFF};
+                        for (int c = 0; c < 3; c++) {
+                            double d = src[c] - (rgb[i * 3 + c] & 0xFF);
+                            sq += d * d;
+                            n++;
+                        }
+                    }
+                }
+                double psnr = 10 * Math.log10(255.0 * 255.0 / Math.max(sq / n, 1e-9));
+                System.out.printf("QEMU console %dx%d pushed as a %d-byte IDR, PSNR %.1f dB%n", frame.width(),
+                        frame.height(), got[0].length, psnr);
+                assertTrue(psnr >= 35, "PSNR " + psnr);
+            }
+        }
     }
 }
