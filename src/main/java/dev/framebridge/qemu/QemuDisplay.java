@@ -5,6 +5,7 @@ import dev.framebridge.dbus.DBusConnection;
 import dev.framebridge.dbus.DBusMessage;
 import dev.framebridge.dbus.DBusProtocolException;
 import dev.framebridge.dbus.DBusReader;
+import dev.framebridge.transport.Endpoint;
 import dev.framebridge.transport.NativeSocket;
 
 import java.io.IOException;
@@ -25,10 +26,13 @@ public final class QemuDisplay implements AutoCloseable {
     static final String VM_PATH = "/org/qemu/Display1/VM";
     static final String VM_INTERFACE = "org.qemu.Display1.VM";
     static final String CONSOLE_INTERFACE = "org.qemu.Display1.Console";
+    static final String QEMU_BUS_NAME = "org.qemu";
     private static final long CALL_TIMEOUT_MS = 10_000;
     private static final AtomicInteger FD_NAMES = new AtomicInteger();
 
     private final DBusConnection connection;
+    /** QEMU's bus name on a bus ({@code org.qemu}); null peer to peer. */
+    private final String destination;
     private final List<ConsoleFrame> frames = new ArrayList<>();
     private final List<ConsoleListener> listeners = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
@@ -40,8 +44,9 @@ public final class QemuDisplay implements AutoCloseable {
     private long[] lastRegistered = new long[0];
     private static final long REREGISTER_INTERVAL_NS = 1_000_000_000L;
 
-    private QemuDisplay(DBusConnection connection, Consumer<String> log) {
+    private QemuDisplay(DBusConnection connection, String destination, Consumer<String> log) {
         this.connection = connection;
+        this.destination = destination;
         this.log = log;
     }
 
@@ -49,7 +54,7 @@ public final class QemuDisplay implements AutoCloseable {
     public static QemuDisplay attachP2p(String qmpPath, Consumer<String> log) throws IOException {
         NativeSocket[] pair = NativeSocket.pair();
         DBusConnection connection = new DBusConnection(pair[0], "qemu-display(" + qmpPath + ")");
-        QemuDisplay display = new QemuDisplay(connection, log);
+        QemuDisplay display = new QemuDisplay(connection, null, log);
         try {
             try (QmpClient qmp = QmpClient.connect(qmpPath, Duration.ofMillis(CALL_TIMEOUT_MS))) {
                 String fdName = "framebridge-dbus-" + ProcessHandle.current().pid() + "-" + FD_NAMES.incrementAndGet();
@@ -74,10 +79,46 @@ public final class QemuDisplay implements AutoCloseable {
         }
     }
 
+    /**
+     * Attaches through a private D-Bus bus QEMU joined with {@code -display dbus,addr=unix:path=BUS} (QEMU owns
+     * {@code org.qemu} there); the listeners are still peer-to-peer sockets of their own.
+     */
+    public static QemuDisplay attachBus(String busPath, Consumer<String> log) throws IOException {
+        NativeSocket socket;
+        try {
+            socket = NativeSocket.connect(new Endpoint.Unix(busPath), Duration.ofMillis(CALL_TIMEOUT_MS));
+        } catch (IOException e) {
+            throw new IOException("cannot connect to the D-Bus bus " + busPath + " (" + e.getMessage() + "): start "
+                    + "dbus-daemon --session --address=unix:path=" + busPath + " and QEMU with -display dbus,addr=unix:path="
+                    + busPath, e);
+        }
+        DBusConnection connection = new DBusConnection(socket, "qemu-display(" + busPath + ")");
+        QemuDisplay display = new QemuDisplay(connection, QEMU_BUS_NAME, log);
+        try {
+            connection.authenticate(CALL_TIMEOUT_MS);
+            if (!connection.unixFdsAgreed()) {
+                throw new DBusProtocolException("the bus at " + busPath + " does not pass fds; RegisterListener needs them");
+            }
+            int serial = connection.nextSerial();
+            connection.writer().methodCall(serial, 0, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                    "org.freedesktop.DBus", "Hello", null, 0);
+            connection.send(CALL_TIMEOUT_MS);
+            connection.awaitReply(serial, "Hello", CALL_TIMEOUT_MS, m -> { });
+            for (int id : display.consoleIds()) {
+                display.listen(id);
+            }
+            display.startKeeper();
+            return display;
+        } catch (IOException | RuntimeException e) {
+            display.close();
+            throw e;
+        }
+    }
+
     /** {@code org.qemu.Display1.VM.ConsoleIDs} (au), read with Properties.Get. */
     int[] consoleIds() throws IOException {
         int serial = connection.nextSerial();
-        connection.writer().methodCall(serial, 0, null, VM_PATH, DBus.PROPERTIES, "Get", "ss", 0)
+        connection.writer().methodCall(serial, 0, destination, VM_PATH, DBus.PROPERTIES, "Get", "ss", 0)
                 .writeString(VM_INTERFACE).writeString("ConsoleIDs");
         connection.send(CALL_TIMEOUT_MS);
         DBusMessage reply = connection.awaitReply(serial, "Get(" + VM_INTERFACE + ".ConsoleIDs)", CALL_TIMEOUT_MS, null);
@@ -116,7 +157,7 @@ public final class QemuDisplay implements AutoCloseable {
             // QEMU authenticates the listener socket inside RegisterListener, so the listener thread is already
             // running to answer it while this thread waits for the reply
             int serial = connection.nextSerial();
-            connection.writer().methodCall(serial, 0, null, "/org/qemu/Display1/Console_" + id, CONSOLE_INTERFACE,
+            connection.writer().methodCall(serial, 0, destination, "/org/qemu/Display1/Console_" + id, CONSOLE_INTERFACE,
                     "RegisterListener", "h", 1).writeFdIndex(0);
             connection.sendWithFds(new int[] {pair[1].fd()}, 1, CALL_TIMEOUT_MS);
             connection.awaitReply(serial, "RegisterListener on console " + id, CALL_TIMEOUT_MS, null);
@@ -144,7 +185,7 @@ public final class QemuDisplay implements AutoCloseable {
                         l.retire();
                         threads.get(i).join(1_000);
                         reregistrations++;
-                        register(i);
+                        registerAgain(i);
                     }
                 }
             }
@@ -154,6 +195,24 @@ public final class QemuDisplay implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * On a bus QEMU 7.2 keys listeners by the caller's bus name and refuses a second one until it has seen the
+     * retired listener's socket close, so a refusal is retried a few times.
+     */
+    private void registerAgain(int index) throws IOException, InterruptedException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                register(index);
+                return;
+            } catch (dev.framebridge.dbus.DBusErrorException e) {
+                if (destination == null || attempt == 5) {
+                    throw e;
+                }
+                Thread.sleep(100L * attempt);
+            }
         }
     }
 

@@ -151,4 +151,48 @@ class QemuDisplayTest {
             }
         }
     }
+
+    @Test
+    void privateBusVariantDeliversTheSameConsole() throws Exception {
+        Path dir = Files.createTempDirectory("fb-bus");
+        Path bus = dir.resolve("bus");
+        Process daemon = new ProcessBuilder("dbus-daemon", "--session", "--nofork", "--nopidfile",
+                "--address=unix:path=" + bus).redirectErrorStream(true).redirectOutput(dir.resolve("log").toFile()).start();
+        try {
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            while (!Files.exists(bus) && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            List<String> log = new CopyOnWriteArrayList<>();
+            try (QemuProcess qemu = QemuProcess.start("-display", "dbus,addr=unix:path=" + bus)) {
+                QemuDisplay display = null;
+                // QEMU takes its bus name a moment after it starts listening on QMP
+                while (display == null && System.nanoTime() < deadline) {
+                    try {
+                        display = QemuDisplay.attachBus(bus.toString(), log::add);
+                    } catch (dev.framebridge.dbus.DBusErrorException e) {
+                        Thread.sleep(100);
+                    }
+                }
+                assertTrue(display != null, "attached over the bus");
+                try (QemuDisplay d = display) {
+                    ConsoleFrame frame = d.frames().get(0);
+                    while (System.nanoTime() < deadline && !(frame.width() == 720 && frame.height() == 400)) {
+                        frame.awaitChange(frame.version(), 500);
+                    }
+                    assertEquals(720, frame.width(), "SeaBIOS text mode over the bus too; log " + log);
+                    assertEquals(400, frame.height());
+                }
+            }
+        } finally {
+            daemon.destroy();
+            daemon.waitFor(5, java.util.concurrent.TimeUnit.SECONDS);
+            try (var files = Files.list(dir)) {
+                for (Path f : files.toList()) {
+                    Files.deleteIfExists(f);
+                }
+            }
+            Files.deleteIfExists(dir);
+        }
+    }
 }
