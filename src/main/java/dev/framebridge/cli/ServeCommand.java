@@ -67,7 +67,8 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--preset", defaultValue = "ultrafast", paramLabel = "NAME", description = "Encoder speed preset (x264: ultrafast…medium). Default: ${DEFAULT-VALUE}.")
     String preset;
 
-    @Option(names = "--encoder-threads", defaultValue = "0", paramLabel = "N", description = "Threads inside each encoder; 0 = backend default.")
+    @Option(names = "--encoder-threads", defaultValue = "0", paramLabel = "N", description = "Threads inside each encoder; 0 = the host's budget: max(1, cores / open sessions) sliced "
+            + "threads each, decided when a session's encoder opens and revisited at its next IDR.")
     int encoderThreads;
 
     @Option(names = "--encode-threads", defaultValue = "auto", paramLabel = "N",

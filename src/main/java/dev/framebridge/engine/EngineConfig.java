@@ -62,6 +62,7 @@ public final class EngineConfig {
     private int profile = H264Profile.MAIN.idc();
     private String preset = "ultrafast";
     private int encoderThreads;
+    private int threadBudgetCores = Runtime.getRuntime().availableProcessors();
     private SingleWriterRecorder latencyRecorder;
     private boolean convertOnArrival = true;
     private NanoClock clock = SystemNanoClock.INSTANCE;
@@ -324,6 +325,16 @@ public final class EngineConfig {
 
     public EngineConfig encoderThreads(int n) {
         this.encoderThreads = n;
+        return this;
+    }
+
+    /** The cores the encoder thread budget divides among open encoders (see EncoderThreadBudget). */
+    public int threadBudgetCores() {
+        return threadBudgetCores;
+    }
+
+    public EngineConfig threadBudgetCores(int cores) {
+        this.threadBudgetCores = Math.max(1, cores);
         return this;
     }
 
