@@ -78,8 +78,8 @@ public enum CounterId {
     STAGE_ENCODE_US_P99("stage encode p99 (us)"),
     STAGE_WRITE_US_P50("stage answer written p50 (us)"),
     STAGE_WRITE_US_P99("stage answer written p99 (us)"),
-    STAGE_TOTAL_US_P50("stage total from first byte p50 (us)"),
-    STAGE_TOTAL_US_P99("stage total from first byte p99 (us)");
+    STAGE_TOTAL_US_P50("stage total, readable to answer written p50 (us)"),
+    STAGE_TOTAL_US_P99("stage total, readable to answer written p99 (us)");
 
     private final String label;
 
