@@ -71,6 +71,12 @@ public final class ServeCommand implements Callable<Integer> {
             + "threads each, decided when a session's encoder opens and revisited at its next IDR.")
     int encoderThreads;
 
+    @Option(names = "--convert-at", defaultValue = "arrival", paramLabel = "WHERE",
+            description = "Where BGRA/RGBA frames become NV12: arrival (on the I/O thread, row bands as they arrive: nothing "
+                    + "left to convert when the last byte is in) or encoder (in the encode agent's call: takes that work off "
+                    + "the one I/O thread when encode threads are many; jmh/scaling measures both). Default: ${DEFAULT-VALUE}.")
+    String convertAt;
+
     @Option(names = "--encode-threads", defaultValue = "auto", paramLabel = "N",
             description = "Encode agents (threads); sessions are spread over them. 0 encodes on the I/O thread (no hand-off "
                     + "between threads). auto: 0 on 1-2 cores, else one per 4 cores. Default: ${DEFAULT-VALUE}.")
@@ -296,7 +302,8 @@ public final class ServeCommand implements Callable<Integer> {
                 .keyint(keyint).profile(profileIdc(profile)).preset(preset).encoderThreads(encoderThreads)
                 .encodeAgents(encodeThreads(encodeThreads)).maxInFlight(maxInFlight).maxConnections(maxConnections)
                 .maxPayload(maxPayload).maxDimension(maxDimension).stallTimeoutMs(stallTimeoutMs).idleTimeoutMs(idleTimeoutMs).idle(idle)
-                .unixMode(unixMode).unixGroup(unixGroup).countersFile(countersFile);
+                .unixMode(unixMode).unixGroup(unixGroup).countersFile(countersFile)
+                .convertOnArrival(convertOnArrival(convertAt));
         if (frameMemoryReserve != null) {
             c.frameMemoryReserve(frameMemoryReserve);
         }
@@ -333,6 +340,14 @@ public final class ServeCommand implements Callable<Integer> {
             // the message below names the form
         }
         throw new IllegalArgumentException("--min-receive-rate " + text + " is not BYTES/SECONDS (e.g. 16384/10), or 0 for off");
+    }
+
+    static boolean convertOnArrival(String where) {
+        return switch (where) {
+            case "arrival" -> true;
+            case "encoder" -> false;
+            default -> throw new IllegalArgumentException("--convert-at " + where + " is not a place: use arrival or encoder");
+        };
     }
 
     static int encodeThreads(String text) {

@@ -431,6 +431,8 @@ public final class EngineConfig {
         require(minReceiveBytes >= 0 && receiveWindowMs >= 1, "--min-receive-rate " + minReceiveBytes + "/"
                 + receiveWindowMs + " ms: bytes must not be negative and the window must be positive");
         require(IDLE_STRATEGIES.contains(idle), "--idle " + idle + " unknown: use one of " + IDLE_STRATEGIES);
+        require(encoderThreads >= 0 && encoderThreads <= 256, "--encoder-threads " + encoderThreads
+                + " must be within 0..256 (0: the host's budget, max(1, cores / open sessions) each)");
         require(encodeAgents >= 0 && encodeAgents <= 64, "--encode-threads " + encodeAgents
                 + " must be within 0..64 (0 encodes on the I/O thread)");
         require(bitrate >= 0, "--bitrate " + bitrate + " must not be negative (0 scales with the frame)");
