@@ -13,6 +13,8 @@ import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The host's encoder thread budget: each open encoder's share of the cores, decided at open and at the next IDR. */
 class EncoderThreadBudgetTest {
@@ -53,9 +55,10 @@ class EncoderThreadBudgetTest {
         assertEquals(3, budget.share(12));
     }
 
-    @Test
-    void fourSessionsEachGetAQuarterOfTheCoresOnceTheirNextIdrComes() throws Exception {
-        ByHandEngine e = start(c -> c);
+    @ParameterizedTest(name = "encode agents: {0}")
+    @ValueSource(ints = {0, 2})
+    void fourSessionsEachGetAQuarterOfTheCoresOnceTheirNextIdrComes(int encodeAgents) throws Exception {
+        ByHandEngine e = start(c -> c.encodeAgents(encodeAgents));
         List<NativeSocket> clients = new ArrayList<>();
         int[] expectedAtOpen = {8, 4, 2, 2}; // 8 cores / 1, 2, 3, 4 open encoders
         for (int i = 0; i < 4; i++) {
