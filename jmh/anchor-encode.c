@@ -145,6 +145,10 @@ int main(int argc, char **argv) {
                            ew, eh) != 0) {
                 die("ARGBToNV12 failed");
             }
+            /* drop the frame's file pages from this process's RSS (they stay in the page cache): the RSS reported is
+             * the encoder's, as framebridge's server RSS does not hold the clients' mapped files either */
+            uintptr_t from = (uintptr_t) src & ~(uintptr_t) 4095, to = ((uintptr_t) src + frame_bytes) & ~(uintptr_t) 4095;
+            if (to > from) madvise((void *) from, to - from, MADV_DONTNEED);
             pic.i_pts = (int64_t) n;
             pic.i_type = X264_TYPE_AUTO;
             x264_nal_t *nals;
