@@ -68,8 +68,15 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--preset", defaultValue = "ultrafast", paramLabel = "NAME", description = "Encoder speed preset (x264: ultrafast…medium). Default: ${DEFAULT-VALUE}.")
     String preset;
 
-    @Option(names = "--encoder-threads", defaultValue = "0", paramLabel = "N", description = "Threads inside each encoder; 0 = backend default.")
+    @Option(names = "--encoder-threads", defaultValue = "0", paramLabel = "N", description = "Threads inside each encoder; 0 = the host's budget: max(1, cores / open sessions) sliced "
+            + "threads each, decided when a session's encoder opens and revisited at its next IDR.")
     int encoderThreads;
+
+    @Option(names = "--convert-at", defaultValue = "arrival", paramLabel = "WHERE",
+            description = "Where BGRA/RGBA frames become NV12: arrival (on the I/O thread, row bands as they arrive: nothing "
+                    + "left to convert when the last byte is in) or encoder (in the encode agent's call: takes that work off "
+                    + "the one I/O thread when encode threads are many; jmh/scaling measures both). Default: ${DEFAULT-VALUE}.")
+    String convertAt;
 
     @Option(names = "--encode-threads", defaultValue = "auto", paramLabel = "N",
             description = "Encode agents (threads); sessions are spread over them. 0 encodes on the I/O thread (no hand-off "
@@ -306,7 +313,8 @@ public final class ServeCommand implements Callable<Integer> {
                 .keyint(keyint).profile(profileIdc(profile)).preset(preset).encoderThreads(encoderThreads)
                 .encodeAgents(encodeThreads(encodeThreads)).maxInFlight(maxInFlight).maxConnections(maxConnections)
                 .maxPayload(maxPayload).maxDimension(maxDimension).stallTimeoutMs(stallTimeoutMs).idleTimeoutMs(idleTimeoutMs).idle(idle)
-                .unixMode(unixMode).unixGroup(unixGroup).countersFile(countersFile);
+                .unixMode(unixMode).unixGroup(unixGroup).countersFile(countersFile)
+                .convertOnArrival(convertOnArrival(convertAt));
         if (frameMemoryReserve != null) {
             c.frameMemoryReserve(frameMemoryReserve);
         }
@@ -349,6 +357,14 @@ public final class ServeCommand implements Callable<Integer> {
             // the message below names the form
         }
         throw new IllegalArgumentException("--min-receive-rate " + text + " is not BYTES/SECONDS (e.g. 16384/10), or 0 for off");
+    }
+
+    static boolean convertOnArrival(String where) {
+        return switch (where) {
+            case "arrival" -> true;
+            case "encoder" -> false;
+            default -> throw new IllegalArgumentException("--convert-at " + where + " is not a place: use arrival or encoder");
+        };
     }
 
     static int encodeThreads(String text) {

@@ -109,7 +109,7 @@ public final class StatCommand implements Callable<Integer> {
                 values[id] = value;
             }
             String rate = "";
-            if (previous != null && id < previous.length && intervalMs > 0 && !label.contains("(us)")
+            if (previous != null && id < previous.length && intervalMs > 0 && !label.contains("(us)") && !label.contains("(level)")
                     && !label.contains("(bytes)") && !label.contains("active") && !label.contains("in flight")) {
                 rate = String.format("  %,.1f/s", (value - previous[id]) * 1000.0 / intervalMs);
             }

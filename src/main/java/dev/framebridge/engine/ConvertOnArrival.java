@@ -39,6 +39,11 @@ final class ConvertOnArrival {
         this.rowsConverted = 0;
     }
 
+    /** Whether this frame's rows are being converted here. */
+    boolean converting() {
+        return format != null;
+    }
+
     /** The first {@code bytes} bytes of the frame are in: convert the row pairs that completed. */
     void arrived(long bytes) {
         if (format == null) {

@@ -63,7 +63,23 @@ public enum CounterId {
     FRAME_REF_REFUSED_POOL("frame-by-reference refusals: unknown, released or another connection's pool"),
     FRAME_REF_REFUSED_BOUNDS("frame-by-reference refusals: a field out of bounds"),
     ERR_LIMIT("errors LIMIT"),
-    ERR_POOL_REFUSED("errors POOL_REFUSED");
+    ERR_POOL_REFUSED("errors POOL_REFUSED"),
+    // scaling: the encoder thread budget and where a request's time goes (host-wide)
+    ENCODER_THREADS("encoder threads, all open sessions (level)"),
+    STAGE_WAIT_US_P50("stage wait to be read p50 (us)"),
+    STAGE_WAIT_US_P99("stage wait to be read p99 (us)"),
+    STAGE_RECEIVE_US_P50("stage receive p50 (us)"),
+    STAGE_RECEIVE_US_P99("stage receive p99 (us)"),
+    STAGE_CONVERT_US_P50("stage convert on arrival p50 (us)"),
+    STAGE_CONVERT_US_P99("stage convert on arrival p99 (us)"),
+    STAGE_QUEUE_US_P50("stage queued for the encoder p50 (us)"),
+    STAGE_QUEUE_US_P99("stage queued for the encoder p99 (us)"),
+    STAGE_ENCODE_US_P50("stage encode p50 (us)"),
+    STAGE_ENCODE_US_P99("stage encode p99 (us)"),
+    STAGE_WRITE_US_P50("stage answer written p50 (us)"),
+    STAGE_WRITE_US_P99("stage answer written p99 (us)"),
+    STAGE_TOTAL_US_P50("stage total, readable to answer written p50 (us)"),
+    STAGE_TOTAL_US_P99("stage total, readable to answer written p99 (us)");
 
     private final String label;
 

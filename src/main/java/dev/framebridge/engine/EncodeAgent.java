@@ -43,10 +43,13 @@ final class EncodeAgent implements Agent {
     private final OneToOneRingBuffer answers;
     private final EncoderBackend backend;
     private final EncoderDefaults defaults;
+    private final EncoderThreadBudget budget;
     private final Session[] sessionTable;
     private final EncodeSession[] owned;
     private final int[] active;
     private int activeCount;
+    /** Where the next duty cycle starts among the active sessions: each gets its turn first, none is starved. */
+    private int firstTurn;
     private long answerRingFull;
     private final MutableDirectBuffer scratch = new UnsafeBuffer(java.nio.ByteBuffer.allocateDirect(RingMessages.LENGTH));
     private final MessageHandler onRequest = this::onRequest;
@@ -82,6 +85,7 @@ final class EncodeAgent implements Agent {
         this.answers = answers;
         this.backend = backend;
         this.defaults = defaults;
+        this.budget = defaults.threadBudget();
         this.sessionTable = sessionTable;
         this.owned = new EncodeSession[sessionTable.length];
         for (int i = 0; i < owned.length; i++) {
@@ -121,8 +125,15 @@ final class EncodeAgent implements Agent {
         duty.cycle();
         int work = requests.read(onRequest, READ_LIMIT);
         int published = 0;
-        for (int i = 0; i < activeCount; i++) {
-            published += process(owned[active[i]]);
+        int n = activeCount;
+        if (n > 0) {
+            // Round-robin: the session served first this cycle is served last next cycle.
+            int start = firstTurn < n ? firstTurn : 0;
+            firstTurn = start + 1;
+            for (int k = 0; k < n; k++) {
+                int i = start + k;
+                published += process(owned[active[i < n ? i : i - n]]);
+            }
         }
         if (published > 0) {
             wakeIo.run();
@@ -145,10 +156,7 @@ final class EncodeAgent implements Agent {
     }
 
     private void closeSession(EncodeSession es, int sessionIndex) {
-        if (es.encoder != null) {
-            es.encoder.close();
-            es.encoder = null;
-        }
+        closeEncoder(es);
         if (es.active) {
             es.active = false;
             for (int i = 0; i < activeCount; i++) {
@@ -236,15 +244,19 @@ final class EncodeAgent implements Agent {
         long pts = req.pts();
         int sessionId = req.sessionId();
         boolean idr = req.forceKeyframe() || es.forceIdr;
+        slot.encodeStartNanos = clock.nanoTime();
         try {
-            ensureEncoder(es, width, height, format);
+            ensureEncoder(es, width, height, format, idr);
             long start = clock.nanoTime();
             if (slot.isConverted) {
                 es.encoder.encodeConverted(slot.converted(), pts, idr, encoded);
             } else {
                 es.encoder.encode(slot.pixels(), (int) req.stride(), pts, idr, encoded);
             }
-            slot.encodeNanos = clock.nanoTime() - start;
+            long end = clock.nanoTime();
+            slot.encodeNanos = end - start;
+            slot.encodeEndNanos = end;
+            es.countFrame(encoded.keyframe());
         } catch (EncoderException | RuntimeException e) {
             answerEncodeFailure(es, slot, sessionId, e);
             return;
@@ -289,8 +301,9 @@ final class EncodeAgent implements Agent {
             planes.plane(p, base + ref.planeOffset(p), (int) ref.stride(p));
         }
         int syncFd = slot.referenceSyncFd;
+        slot.encodeStartNanos = clock.nanoTime();
         try {
-            ensureEncoder(es, (int) ref.width(), (int) ref.height(), format);
+            ensureEncoder(es, (int) ref.width(), (int) ref.height(), format, idr);
             if (syncFd >= 0 && dmaBuf.beginRead(syncFd) != 0) {
                 message.setLength(0);
                 message.append("DMA_BUF_IOCTL_SYNC (start, read) on the pool failed: errno ").append(dmaBuf.errno())
@@ -306,7 +319,10 @@ final class EncodeAgent implements Agent {
                     dmaBuf.endRead(syncFd);
                 }
             }
-            slot.encodeNanos = clock.nanoTime() - start;
+            long end = clock.nanoTime();
+            slot.encodeNanos = end - start;
+            slot.encodeEndNanos = end;
+            es.countFrame(encoded.keyframe());
         } catch (EncoderException | RuntimeException e) {
             answerEncodeFailure(es, slot, sessionId, e);
             return;
@@ -314,20 +330,47 @@ final class EncodeAgent implements Agent {
         answerAccessUnit(es, slot, sessionId, pts);
     }
 
-    private void ensureEncoder(EncodeSession es, int width, int height, PixelFormat format) throws EncoderException {
+    /**
+     * Opens the session's encoder with its share of the thread budget, or reopens it for a new size or format; at an
+     * IDR (forced, or due by the keyframe interval) a changed share of the budget reopens it too.
+     *
+     * @param idr the next frame is forced to be an IDR
+     */
+    private void ensureEncoder(EncodeSession es, int width, int height, PixelFormat format, boolean idr)
+            throws EncoderException {
         EncoderConfig current = es.config;
         if (es.encoder != null && current.width() == width && current.height() == height && current.inputFormat() == format) {
+            if ((idr || es.framesSinceKeyframe + 1 >= current.keyintMax()) && budget.share() != current.threads()) {
+                reopen(es, defaults.configFor(width, height, format, es, budget.share()));
+            }
             return;
         }
-        EncoderConfig wanted = defaults.configFor(width, height, format, es);
         if (es.encoder == null) {
-            es.encoder = backend.open(wanted);
+            int threads = budget.opening();
+            EncoderConfig wanted = defaults.configFor(width, height, format, es, threads);
+            try {
+                es.encoder = backend.open(wanted);
+            } catch (EncoderException | RuntimeException e) {
+                budget.notOpened();
+                throw e;
+            }
+            es.config = wanted;
+            es.framesSinceKeyframe = 0;
+            budget.opened(es.session, threads);
             defaults.onEncoderOpened();
         } else {
-            es.encoder.reconfigure(wanted);
-            defaults.onEncoderOpened();
+            reopen(es, defaults.configFor(width, height, format, es, budget.share()));
         }
+    }
+
+    /** A new size, format or thread count: the encoder starts a new stream (its next frame is an IDR). */
+    private void reopen(EncodeSession es, EncoderConfig wanted) throws EncoderException {
+        int before = es.config.threads();
+        es.encoder.reconfigure(wanted);
         es.config = wanted;
+        es.framesSinceKeyframe = 0;
+        budget.changed(es.session, before, wanted.threads());
+        defaults.onEncoderOpened();
     }
 
     private void configure(EncodeSession es, FrameSlot slot) {
@@ -342,7 +385,8 @@ final class EncodeAgent implements Agent {
         }
         EncoderConfig current = es.config;
         try {
-            EncoderConfig wanted = defaults.configFor(current.width(), current.height(), current.inputFormat(), es);
+            EncoderConfig wanted = defaults.configFor(current.width(), current.height(), current.inputFormat(), es,
+                    current.threads());
             es.encoder.reconfigure(wanted);
             es.config = wanted;
         } catch (EncoderException | IllegalArgumentException e) {
@@ -395,14 +439,18 @@ final class EncodeAgent implements Agent {
         return true;
     }
 
+    private void closeEncoder(EncodeSession es) {
+        if (es.encoder != null) {
+            es.encoder.close();
+            es.encoder = null;
+            budget.closed(es.session, es.config.threads());
+        }
+    }
+
     @Override
     public void onClose() {
         for (int i = 0; i < activeCount; i++) {
-            EncodeSession es = owned[active[i]];
-            if (es.encoder != null) {
-                es.encoder.close();
-                es.encoder = null;
-            }
+            closeEncoder(owned[active[i]]);
         }
         activeCount = 0;
     }

@@ -20,6 +20,12 @@ final class EncodeSession {
     int requestedProfile;
     int requestedLevel;
     EncoderConfig config;
+    /** Frames encoded since the last keyframe: when the keyframe interval places the next IDR (budget revisits). */
+    int framesSinceKeyframe;
+
+    void countFrame(boolean keyframe) {
+        framesSinceKeyframe = keyframe ? 0 : framesSinceKeyframe + 1;
+    }
 
     void reset(Session s) {
         session = s;
@@ -35,6 +41,7 @@ final class EncodeSession {
         requestedProfile = 0;
         requestedLevel = 0;
         config = null;
+        framesSinceKeyframe = 0;
     }
 
     /** Whether any answer that points into the encoder's memory is still being written by the I/O agent. */

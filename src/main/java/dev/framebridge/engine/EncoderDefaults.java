@@ -16,22 +16,33 @@ final class EncoderDefaults {
     private final int keyint;
     private final int profile;
     private final String preset;
-    private final int threads;
+    private final EncoderThreadBudget budget;
     private final AtomicCounter opens;
 
+    /** Every encoder gets {@code threads} (0: the backend's default). */
     EncoderDefaults(int bitrate, int fpsNum, int fpsDen, int keyint, int profile, String preset, int threads,
                     AtomicCounter opens) {
+        this(bitrate, fpsNum, fpsDen, keyint, profile, preset, EncoderThreadBudget.fixed(threads), opens);
+    }
+
+    EncoderDefaults(int bitrate, int fpsNum, int fpsDen, int keyint, int profile, String preset,
+                    EncoderThreadBudget budget, AtomicCounter opens) {
         this.bitrate = bitrate;
         this.fpsNum = fpsNum;
         this.fpsDen = fpsDen;
         this.keyint = keyint;
         this.profile = profile;
         this.preset = preset;
-        this.threads = threads;
+        this.budget = budget;
         this.opens = opens;
     }
 
-    EncoderConfig configFor(int width, int height, PixelFormat format, EncodeSession requested) {
+    EncoderThreadBudget threadBudget() {
+        return budget;
+    }
+
+    /** @param threads the encoder's threads, as {@link EncoderThreadBudget} decided them */
+    EncoderConfig configFor(int width, int height, PixelFormat format, EncodeSession requested, int threads) {
         EncoderConfig c = EncoderConfig.defaults(width, height, format);
         int rate = requested.requestedBitrate > 0 ? requested.requestedBitrate : bitrate > 0 ? bitrate : c.bitrate();
         int num = requested.requestedFpsNum > 0 && requested.requestedFpsDen > 0 ? requested.requestedFpsNum : fpsNum;

@@ -25,6 +25,8 @@ final class EngineAgents {
     /** HELLO, pools and frames by reference; the host regions it mapped. */
     final ByReference byReference;
     final boolean inline;
+    /** Encoder threads of all sessions together, shared by the encode agents. */
+    final EncoderThreadBudget threadBudget;
 
     EngineAgents(EngineConfig config, EncoderBackend backend, SocketListener[] listeners, EngineCounters counters,
                  LatencyPublisher stats, EngineLog log) throws IOException {
@@ -42,8 +44,10 @@ final class EngineAgents {
         OneToOneRingBuffer[] answerRings = new OneToOneRingBuffer[agents];
         encoders = new EncodeAgent[agents];
         encodeIdles = new WakeableIdleStrategy[agents];
+        threadBudget = new EncoderThreadBudget(config.encoderThreads(), config.threadBudgetCores(),
+                counters.get(CounterId.ENCODER_THREADS), log);
         EncoderDefaults defaults = new EncoderDefaults(config.bitrate(), config.fpsNum(), config.fpsDen(),
-                config.keyint(), config.profile(), config.preset(), config.encoderThreads(), counters.encoderOpens);
+                config.keyint(), config.profile(), config.preset(), threadBudget, counters.encoderOpens);
         IoAgent[] io = new IoAgent[1];
         Runnable wakeIo = inline ? () -> { } : () -> io[0].wake(); // inline: the I/O agent is the caller
         EncodeAgent.ErrorSink errors = (session, message) -> counters.recordDistinct(backend.name() + " encode failed: " + message);

@@ -62,6 +62,7 @@ public final class EngineConfig {
     private int profile = H264Profile.MAIN.idc();
     private String preset = "ultrafast";
     private int encoderThreads;
+    private int threadBudgetCores = Runtime.getRuntime().availableProcessors();
     private SingleWriterRecorder latencyRecorder;
     private boolean convertOnArrival = true;
     private NanoClock clock = SystemNanoClock.INSTANCE;
@@ -327,6 +328,16 @@ public final class EngineConfig {
         return this;
     }
 
+    /** The cores the encoder thread budget divides among open encoders (see EncoderThreadBudget). */
+    public int threadBudgetCores() {
+        return threadBudgetCores;
+    }
+
+    public EngineConfig threadBudgetCores(int cores) {
+        this.threadBudgetCores = Math.max(1, cores);
+        return this;
+    }
+
 
 
     public boolean convertOnArrival() {
@@ -420,6 +431,8 @@ public final class EngineConfig {
         require(minReceiveBytes >= 0 && receiveWindowMs >= 1, "--min-receive-rate " + minReceiveBytes + "/"
                 + receiveWindowMs + " ms: bytes must not be negative and the window must be positive");
         require(IDLE_STRATEGIES.contains(idle), "--idle " + idle + " unknown: use one of " + IDLE_STRATEGIES);
+        require(encoderThreads >= 0 && encoderThreads <= 256, "--encoder-threads " + encoderThreads
+                + " must be within 0..256 (0: the host's budget, max(1, cores / open sessions) each)");
         require(encodeAgents >= 0 && encodeAgents <= 64, "--encode-threads " + encodeAgents
                 + " must be within 0..64 (0 encodes on the I/O thread)");
         require(bitrate >= 0, "--bitrate " + bitrate + " must not be negative (0 scales with the frame)");

@@ -142,6 +142,13 @@ public final class EngineCounters implements AutoCloseable {
         }
     }
 
+    void publishStage(Stage stage, Histogram h) {
+        if (h.getTotalCount() > 0) {
+            get(stage.p50).setRelease(h.getValueAtPercentile(50) / 1000);
+            get(stage.p99).setRelease(h.getValueAtPercentile(99) / 1000);
+        }
+    }
+
     public CountersFile file() {
         return file;
     }

@@ -56,6 +56,11 @@ final class IoAgent implements Agent, RequestReader.Control {
     private static final long WAKE_TAG = 2L << 32;
     private static final long CONNECTION_TAG = 3L << 32;
     private static final int READ_LIMIT = 256;
+    /**
+     * Reads (recv calls) one connection gets per duty cycle, and at most one whole request: then the next ready
+     * connection has its turn, and this one is reported readable again by the next epoll_wait (level-triggered).
+     */
+    static final int READS_PER_TURN = 64;
     private static final long HOUSEKEEPING_INTERVAL_NS = 100_000_000L;
     /** How long a connection closing after a fatal answer waits for the peer to read it and close first. */
     private static final long LINGER_NS = 1_000_000_000L;
@@ -124,6 +129,8 @@ final class IoAgent implements Agent, RequestReader.Control {
     private final SingleWriterRecorder latencyRecorder;
 
     private long now;
+    /** When the events being handled were reported (a request's wait to be read starts no earlier). */
+    private long eventsNanos;
     private long nextHousekeeping;
     private int pendingEvents;
     private boolean listenersClosed;
@@ -206,7 +213,13 @@ final class IoAgent implements Agent, RequestReader.Control {
         cycleClock.update(now);
         duty.cycle();
         int work = answerPending();
-        int n = pendingEvents > 0 ? pendingEvents : epoll.wait(0);
+        int n;
+        if (pendingEvents > 0) {
+            n = pendingEvents; // eventsNanos was stamped when the park returned
+        } else {
+            n = epoll.wait(0);
+            eventsNanos = clock.nanoTime();
+        }
         pendingEvents = 0;
         for (int i = 0; i < n; i++) {
             work += onEvent(epoll.data(i), epoll.events(i));
@@ -242,6 +255,7 @@ final class IoAgent implements Agent, RequestReader.Control {
         if (!answersPending()) {
             duty.parked();
             pendingEvents = epoll.park(timeoutMs);
+            eventsNanos = clock.nanoTime();
         }
         PARKED.setVolatile(this, false);
     }
@@ -293,23 +307,25 @@ final class IoAgent implements Agent, RequestReader.Control {
             work += writeAnswers(c);
         }
         if (s.isOpen() && (events & (LibC.EPOLLIN | LibC.EPOLLHUP | LibC.EPOLLERR | LibC.EPOLLRDHUP)) != 0) {
+            c.readableNanos = eventsNanos;
             work += readRequests(c);
         }
         syncInterest(c);
         return work;
     }
 
-    /** Reads requests one at a time, each answered (inline: encoded and written) before the next is read. */
+    /**
+     * The connection's turn this cycle: at most one request and {@link #READS_PER_TURN} reads (round-robin across
+     * ready connections, so equal clients get equal service), the request answered (inline: encoded and written)
+     * before the next connection's turn.
+     */
     private int readRequests(IoConnection c) {
-        int work = 0;
-        while (true) {
-            long submitted = c.submitted;
-            work += reader.read(c);
-            if (c.submitted == submitted) {
-                return work; // nothing more now, reading paused, or the connection stopped reading
-            }
+        long submitted = c.submitted;
+        int work = reader.read(c, READS_PER_TURN);
+        if (c.submitted != submitted) {
             work += answerPending();
         }
+        return work;
     }
 
     /** Registers with epoll what the connection's state wants now, when that changed. */
@@ -433,6 +449,7 @@ final class IoAgent implements Agent, RequestReader.Control {
         agentLoad[session.encodeAgent]++;
         c.reset(socket, socket.peer(), unixSocket, now);
         c.memory.publishTo(counters.newSessionCounter("session " + index + " frame memory (bytes), " + c.peer));
+        session.encoderThreads = counters.newSessionCounter("session " + index + " encoder threads (level), " + c.peer);
         openCount++;
         counters.accepted.increment();
         counters.active.setRelease(openCount);
@@ -530,6 +547,7 @@ final class IoAgent implements Agent, RequestReader.Control {
             dispatch.wake(s);
             counters.framesOut.increment();
             stats.recordEncode(slot.encodeNanos);
+            stats.recordStages(slot, clock.nanoTime());
         } else if (slot.answerLength == ErrorFlyweight.LENGTH
                 && slot.answer().get(ValueLayout.JAVA_BYTE, MessageFlyweight.TYPE_OFFSET) == (byte) Hxfr.MSG_ERROR) {
             int code = error.wrap(slot.answer(), 0).errorCode();
@@ -607,6 +625,8 @@ final class IoAgent implements Agent, RequestReader.Control {
         }
         pool.give(s.slots, s.window);
         counters.free(c.memory.stopPublishing());
+        counters.free(s.encoderThreads);
+        s.encoderThreads = null;
         byReference.release(c); // nothing reads this connection's pools any more
         agentLoad[s.encodeAgent]--;
         c.state.free();

@@ -42,6 +42,9 @@ final class IoConnection {
     long receiveWindowBytes;
     long lingerDeadline;
     long openedNanos;
+    /** When epoll last reported the socket readable, and when its last request was complete (stage "wait"). */
+    long readableNanos;
+    long lastSubmitNanos;
     long frames;
     long errors;
     long bytesIn;
@@ -74,6 +77,8 @@ final class IoConnection {
         receiveWindowBytes = 0;
         lingerDeadline = 0;
         openedNanos = now;
+        readableNanos = now;
+        lastSubmitNanos = now;
         frames = 0;
         errors = 0;
         bytesIn = 0;

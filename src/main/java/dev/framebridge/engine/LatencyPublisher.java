@@ -1,5 +1,6 @@
 package dev.framebridge.engine;
 
+import dev.framebridge.frame.FrameSlot;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.SingleWriterRecorder;
 
@@ -21,9 +22,17 @@ final class LatencyPublisher implements AutoCloseable {
     private final Histogram latencyTotal = new Histogram(HIGHEST_NS, 3);
     private final Histogram encodeTotal = new Histogram(HIGHEST_NS, 3);
     private volatile boolean running = true;
+    /** Per {@link Stage}: recorded by the I/O agent when a frame's answer is written. */
+    private final SingleWriterRecorder[] stages = new SingleWriterRecorder[Stage.ALL.length];
+    private final Histogram[] stageIntervals = new Histogram[Stage.ALL.length];
+    private final Histogram[] stageTotals = new Histogram[Stage.ALL.length];
 
     LatencyPublisher(EngineCounters counters) {
         this.counters = counters;
+        for (int i = 0; i < stages.length; i++) {
+            stages[i] = new SingleWriterRecorder(HIGHEST_NS, 3);
+            stageTotals[i] = new Histogram(HIGHEST_NS, 3);
+        }
         this.thread = Thread.ofPlatform().name("framebridge-stats").daemon().unstarted(this::run);
     }
 
@@ -41,6 +50,13 @@ final class LatencyPublisher implements AutoCloseable {
         encode.recordValue(Math.min(HIGHEST_NS, Math.max(0, nanos)));
     }
 
+    /** I/O thread: a frame's answer was written whole at {@code writtenNanos}; records each stage of its time. */
+    void recordStages(FrameSlot slot, long writtenNanos) {
+        for (int i = 0; i < stages.length; i++) {
+            stages[i].recordValue(Math.min(HIGHEST_NS, Math.max(0, Stage.ALL[i].nanos(slot, writtenNanos))));
+        }
+    }
+
     private void run() {
         while (running) {
             try {
@@ -53,12 +69,27 @@ final class LatencyPublisher implements AutoCloseable {
         publish();
     }
 
+    /** Tests: publishes now what was recorded, on the caller's thread (the publisher thread not started). */
+    void publishNow() {
+        publish();
+    }
+
+    /** Tests: every value recorded for the stage so far, as of the last publish. */
+    Histogram stageTotal(Stage stage) {
+        return stageTotals[stage.ordinal()];
+    }
+
     private void publish() {
         latencyInterval = latency.getIntervalHistogram(latencyInterval);
         encodeInterval = encode.getIntervalHistogram(encodeInterval);
         latencyTotal.add(latencyInterval);
         encodeTotal.add(encodeInterval);
         counters.publishLatency(latencyTotal, encodeTotal);
+        for (int i = 0; i < stages.length; i++) {
+            stageIntervals[i] = stages[i].getIntervalHistogram(stageIntervals[i]);
+            stageTotals[i].add(stageIntervals[i]);
+            counters.publishStage(Stage.ALL[i], stageTotals[i]);
+        }
     }
 
     /** Publishes what was recorded last and stops (before the counters file closes). */

@@ -103,6 +103,14 @@ final class RequestReader {
      * discarded. Returns how many reads made progress.
      */
     int read(IoConnection c) {
+        return read(c, Integer.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #read(IoConnection)}, but making at most {@code maxSteps} reads: the I/O agent's turn on one
+     * connection is bounded, so a connection that always has bytes waiting cannot hold the others back.
+     */
+    int read(IoConnection c, int maxSteps) {
         ConnectionState s = c.state;
         long submitted = c.submitted;
         int work = 0;
@@ -110,7 +118,7 @@ final class RequestReader {
             if (s.lingering()) {
                 return discard(c);
             }
-            while (s.reading() && c.submitted == submitted && readStep(c) > 0) {
+            while (work < maxSteps && s.reading() && c.submitted == submitted && readStep(c) > 0) {
                 work++;
             }
         } catch (ErrnoException e) {
@@ -161,7 +169,11 @@ final class RequestReader {
                     return 0;
                 }
                 if (s.remaining() > 0) {
-                    c.converter.arrived(s.position());
+                    if (c.converter.converting()) {
+                        long start = clock.nanoTime();
+                        c.converter.arrived(s.position());
+                        slot.convertNanos += clock.nanoTime() - start;
+                    }
                 } else {
                     onPixels(c, slot);
                 }
@@ -218,6 +230,11 @@ final class RequestReader {
                 // A message begins: the minimum receive rate's first window starts with its first byte.
                 c.receiveWindowStart = now;
                 c.receiveWindowBytes = c.bytesIn;
+                FrameSlot slot = c.session.slot(c.submitted);
+                slot.firstByteNanos = clock.nanoTime();
+                // Readable since epoll said so, but not before the previous request was read whole.
+                slot.readableNanos = c.readableNanos - c.lastSubmitNanos > 0 ? c.readableNanos : c.lastSubmitNanos;
+                slot.convertNanos = 0;
             }
             c.state.advance(n);
             c.bytesIn += n;
@@ -374,7 +391,9 @@ final class RequestReader {
 
     /** PAYLOAD complete: the frame's pixels are in the slot. */
     private void onPixels(IoConnection c, FrameSlot slot) {
+        long start = clock.nanoTime();
         if (c.converter.finish(slot)) {
+            slot.convertNanos += clock.nanoTime() - start;
             counters.framesConverted.increment();
         }
         counters.framesIn.increment();
@@ -425,6 +444,7 @@ final class RequestReader {
     private void submit(IoConnection c, FrameSlot slot, int kind) {
         slot.kind = kind;
         slot.receivedNanos = clock.nanoTime(); // the last byte was just read (the cycle's clock may be a whole frame older)
+        c.lastSubmitNanos = slot.receivedNanos;
         c.submitted++;
         counters.inFlight.getAndAddRelease(1);
         dispatch.request(c.session);

@@ -25,6 +25,8 @@ final class Session {
     final FrameSlot[] slots;
     final int window;
     int encodeAgent;
+    /** This session's encoder threads for {@code stat} (set by its encode agent), or null; the I/O agent allocates it. */
+    volatile org.agrona.concurrent.status.AtomicCounter encoderThreads;
 
     /**
      * Frame answers the I/O agent has finished writing. The encode agent may not call the session's encoder

@@ -87,6 +87,15 @@ public final class FrameSlot {
     public long answerBodyLength;
     public boolean answerUsesEncoderMemory;
     public long encodeNanos;
+    /** When the encode agent took the slot up (its queueing ends here; clock of the engine). */
+    public long encodeStartNanos;
+    public long encodeEndNanos;
+    // Written by the I/O agent while receiving (where time goes, per stage: see the engine's StageTimes).
+    /** When the request's first byte was read, and when its connection was last seen readable before that. */
+    public long firstByteNanos;
+    public long readableNanos;
+    /** Time spent converting its rows as they arrived (part of receiving). */
+    public long convertNanos;
 
     /** @param total the engine's frame memory, which this slot's memory counts in while it is in the pool */
     public FrameSlot(FrameMemoryBudget total) {

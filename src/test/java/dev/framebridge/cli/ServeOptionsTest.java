@@ -51,6 +51,18 @@ class ServeOptionsTest {
     }
 
     @Test
+    void encoderThreadsDefaultToTheHostBudgetAndConvertAtPicksWhereRgbBecomesNv12() {
+        assertEquals(0, parse("serve").encoderThreads(), "0: the host's budget");
+        assertEquals(4, parse("serve", "--encoder-threads", "4").encoderThreads());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> parse("serve", "--encoder-threads", "-1"));
+        assertTrue(e.getMessage().startsWith("--encoder-threads -1 must be within 0..256"), e.getMessage());
+        assertTrue(parse("serve").convertOnArrival());
+        assertEquals(false, parse("serve", "--convert-at", "encoder").convertOnArrival());
+        e = assertThrows(IllegalArgumentException.class, () -> parse("serve", "--convert-at", "gpu"));
+        assertEquals("--convert-at gpu is not a place: use arrival or encoder", e.getMessage());
+    }
+
+    @Test
     void configFileKeysAreTheLongOptionNamesAndTheCommandLineWins() throws Exception {
         Path file = dir.resolve("fb.properties");
         Files.writeString(file, "listen=unix:/run/fb.sock,tcp:0.0.0.0:15937\nmax-in-flight=4\nkeyint=30\nprofile=high\n"

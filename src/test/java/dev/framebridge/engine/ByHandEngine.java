@@ -33,6 +33,8 @@ final class ByHandEngine implements AutoCloseable {
     final SocketListener listener;
     final EngineCounters counters;
     final EngineAgents agents;
+    /** Not started: a test publishes what was recorded with {@link LatencyPublisher#publishNow()}. */
+    final LatencyPublisher stats;
     private final Arena arena = Arena.ofShared();
     private final List<NativeSocket> clients = new ArrayList<>();
     /** False: encode agents with threads of their own are not run, so requests stay in flight. */
@@ -50,7 +52,7 @@ final class ByHandEngine implements AutoCloseable {
         listener = SocketListener.listen(config.listen().get(0), listen);
         counters = new EngineCounters(CountersFile.create(config.countersFile(), listener.endpoint().toString()));
         agents = new EngineAgents(config, EncoderRegistry.standard().select("x264").backend(),
-                new SocketListener[] {listener}, counters, new LatencyPublisher(counters),
+                new SocketListener[] {listener}, counters, stats = new LatencyPublisher(counters),
                 new EngineLog(new PrintStream(logBytes, true), true));
     }
 
