@@ -8,6 +8,9 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <stdint.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -42,6 +45,21 @@ int main(void) {
     CONST(F_SETFL);
     CONST(O_NONBLOCK);
 
+    /* device files: open, ioctl, mmap (DRM) */
+    CONST(O_RDWR);
+    CONST(O_CLOEXEC);
+    CONST(PROT_READ);
+    CONST(PROT_WRITE);
+    CONST(MAP_SHARED);
+    CONST_AS("off_t.sizeof", sizeof(off_t));
+    CONST_AS("MAP_FAILED", (long long)(intptr_t)MAP_FAILED);
+    /* the signatures LibC links: a changed one fails to compile */
+    int (*p_open)(const char *, int, ...) = open;
+    int (*p_ioctl)(int, unsigned long, ...) = ioctl;
+    void *(*p_mmap)(void *, size_t, int, int, int, off_t) = mmap;
+    int (*p_munmap)(void *, size_t) = munmap;
+    (void)p_open; (void)p_ioctl; (void)p_mmap; (void)p_munmap;
+
     /* epoll, eventfd, poll */
     CONST(EPOLLIN);
     CONST(EPOLLOUT);
@@ -71,6 +89,7 @@ int main(void) {
     CONST(EACCES);
     CONST(EEXIST);
     CONST(ENOTDIR);
+    CONST(ENOTTY);
     CONST(EINVAL);
     CONST(ENFILE);
     CONST(EMFILE);

@@ -56,6 +56,15 @@ public final class LibC {
     public static final int F_SETFL = 4;
     public static final int O_NONBLOCK = 0x800;
 
+    // --- device files: open, ioctl, mmap (DRM) -----------------------------------------------------
+    public static final int O_RDWR = 0x2;
+    public static final int O_CLOEXEC = 0x80000;
+    public static final int PROT_READ = 0x1;
+    public static final int PROT_WRITE = 0x2;
+    public static final int MAP_SHARED = 0x1;
+    /** {@code (void *) -1}, the address mmap returns on failure. */
+    public static final long MAP_FAILED = -1L;
+
     // --- epoll, eventfd, poll ---------------------------------------------------------------------
     public static final int EPOLLIN = 0x1;
     public static final int EPOLLOUT = 0x4;
@@ -86,6 +95,7 @@ public final class LibC {
     public static final int EEXIST = 17;
     public static final int ENODEV = 19;
     public static final int ENOTDIR = 20;
+    public static final int ENOTTY = 25;
     public static final int EINVAL = 22;
     public static final int ENFILE = 23;
     public static final int EMFILE = 24;
@@ -174,6 +184,13 @@ public final class LibC {
     private static final MethodHandle UNLINK = errnoCall("unlink", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     private static final MethodHandle CHMOD = errnoCall("chmod", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle POLL = errnoCall("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    private static final MethodHandle OPEN = errnoCall("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    /** ioctl is variadic: the third argument (a pointer to the request's struct) is passed as a variadic one. */
+    private static final MethodHandle IOCTL = link("ioctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS),
+            Linker.Option.firstVariadicArg(2), CAPTURE_ERRNO);
+    private static final MethodHandle MMAP = errnoCall("mmap",
+            FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
+    private static final MethodHandle MUNMAP = errnoCall("munmap", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
     private static final MethodHandle STRERROR = link("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT));
 
     private static RuntimeException unexpected(String call, Throwable t) {
@@ -446,6 +463,42 @@ public final class LibC {
             return (int) CHMOD.invokeExact(e.state(), path, mode);
         } catch (Throwable t) {
             throw unexpected("chmod", t);
+        }
+    }
+
+    // --- device files: open, ioctl, mmap (DRM) -----------------------------------------------------
+    /** @param path a NUL-terminated path, @param flags such as {@code O_RDWR | O_CLOEXEC} (no O_CREAT: no mode) */
+    public static int open(Errno e, MemorySegment path, int flags) {
+        try {
+            return (int) OPEN.invokeExact(e.state(), path, flags);
+        } catch (Throwable t) {
+            throw unexpected("open", t);
+        }
+    }
+
+    /** ioctl(fd, request, arg): {@code request} is the unsigned long number ({@code _IOWR(...)}), {@code arg} its struct. */
+    public static int ioctl(Errno e, int fd, long request, MemorySegment arg) {
+        try {
+            return (int) IOCTL.invokeExact(e.state(), fd, request, arg);
+        } catch (Throwable t) {
+            throw unexpected("ioctl", t);
+        }
+    }
+
+    /** mmap(NULL, length, prot, flags, fd, offset); a zero-length segment at {@link #MAP_FAILED} on failure. */
+    public static MemorySegment mmap(Errno e, long length, int prot, int flags, int fd, long offset) {
+        try {
+            return (MemorySegment) MMAP.invokeExact(e.state(), MemorySegment.NULL, length, prot, flags, fd, offset);
+        } catch (Throwable t) {
+            throw unexpected("mmap", t);
+        }
+    }
+
+    public static int munmap(Errno e, MemorySegment address, long length) {
+        try {
+            return (int) MUNMAP.invokeExact(e.state(), address, length);
+        } catch (Throwable t) {
+            throw unexpected("munmap", t);
         }
     }
 

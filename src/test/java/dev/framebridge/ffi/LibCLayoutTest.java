@@ -38,6 +38,8 @@ class LibCLayoutTest {
                         java.lang.foreign.MemoryLayout.PathElement.groupElement("sun_family")).byteSize())
                 .constant("mode_t.sizeof", 4) // LibC.chmod passes mode as JAVA_INT
                 .constant("nfds_t.sizeof", 8) // LibC.poll passes nfds as JAVA_LONG
+                .constant("off_t.sizeof", 8) // LibC.mmap passes the offset as JAVA_LONG
+                .constant("MAP_FAILED", LibC.MAP_FAILED)
                 .constant("CMSG_ALIGN(sizeof(struct cmsghdr))", LibCLayouts.CMSG_DATA)
                 .constant("CMSG_LEN(1*sizeof(int))", LibCLayouts.cmsgLen(4))
                 .constant("CMSG_SPACE(1*sizeof(int))", LibCLayouts.cmsgSpace(4))
