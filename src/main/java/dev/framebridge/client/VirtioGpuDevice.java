@@ -114,7 +114,7 @@ public final class VirtioGpuDevice implements AutoCloseable {
     private final MemorySegment dirty = arena.allocate(Drm.drm_mode_fb_dirty_cmd);
     private final MemorySegment clip = arena.allocate(Drm.drm_clip_rect);
     private final List<Mapping> mappings = new ArrayList<>();
-    private final DriverVersion version;
+    private DriverVersion version;
     private boolean closed;
 
     private VirtioGpuDevice(Path node, int fd) {
@@ -126,7 +126,6 @@ public final class VirtioGpuDevice implements AutoCloseable {
             largest = Math.max(largest, s.byteSize());
         }
         this.scratch = arena.allocate(largest + 8, 8); // + GETPARAM's answer after its struct
-        this.version = readVersion();
     }
 
     /**
@@ -148,11 +147,11 @@ public final class VirtioGpuDevice implements AutoCloseable {
                 default -> null;
             });
         }
-        VirtioGpuDevice device;
+        VirtioGpuDevice device = new VirtioGpuDevice(node, fd);
         try {
-            device = new VirtioGpuDevice(node, fd);
-        } catch (RuntimeException ex) {
-            LibC.close(e, fd);
+            device.version = device.readVersion();
+        } catch (IOException | RuntimeException ex) {
+            device.close();
             throw ex;
         }
         if (!device.version.name().equals("virtio_gpu")) {
@@ -427,7 +426,7 @@ public final class VirtioGpuDevice implements AutoCloseable {
         }
     }
 
-    private DriverVersion readVersion() {
+    private DriverVersion readVersion() throws ErrnoException {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment name = a.allocate(64);
             MemorySegment date = a.allocate(64);
@@ -439,11 +438,7 @@ public final class VirtioGpuDevice implements AutoCloseable {
             scratch.set(ADDRESS, VERSION_DATE, date);
             scratch.set(JAVA_LONG, VERSION_DESC_LEN, desc.byteSize() - 1);
             scratch.set(ADDRESS, VERSION_DESC, desc);
-            try {
-                ioctl(Drm.DRM_IOCTL_VERSION, "VERSION");
-            } catch (ErrnoException e) {
-                throw new IllegalStateException(e.getMessage(), e);
-            }
+            ioctl(Drm.DRM_IOCTL_VERSION, "VERSION");
             return new DriverVersion(name.getString(0), scratch.get(JAVA_INT, VERSION_MAJOR),
                     scratch.get(JAVA_INT, VERSION_MINOR), scratch.get(JAVA_INT, VERSION_PATCH), date.getString(0),
                     desc.getString(0));
