@@ -112,6 +112,7 @@ int main(void) {
     CONST(EACCES);
     CONST(EEXIST);
     CONST(ENOTDIR);
+    CONST(ENOTTY);
     CONST(EINVAL);
     CONST(ENFILE);
     CONST(EMFILE);
@@ -134,7 +135,6 @@ int main(void) {
     CONST(EALREADY);
     CONST(EINPROGRESS);
     CONST(ENODEV);
-    CONST(ENOTTY);
     CONST(ESPIPE);
     CONST(ENOSYS);
 

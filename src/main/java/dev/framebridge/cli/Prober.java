@@ -1,6 +1,7 @@
 package dev.framebridge.cli;
 
 import dev.framebridge.client.AccessUnitCheck;
+import dev.framebridge.client.HostRefusedException;
 import dev.framebridge.client.HxfrClient;
 import dev.framebridge.client.HxfrClient.Answer;
 import dev.framebridge.client.NotHxfrException;
@@ -301,6 +302,10 @@ final class Prober {
         if (e instanceof SocketTimeoutException) {
             return new Failed(ProbeFailure.SILENT, prefix + "no " + expected + " in " + seconds(timeout) + ": "
                     + silentCause + "; if this endpoint is a relay, probe its target directly: framebridge probe TARGET");
+        }
+        if (e instanceof HostRefusedException r) {
+            return new Failed(ProbeFailure.HOST_ERROR, prefix + "the host closed the connection, saying why: ERROR "
+                    + r.errorCode() + " " + ErrorCode.name(r.errorCode()) + ": \"" + r.hostMessage() + "\"");
         }
         if (e instanceof PeerClosedException) {
             return new Failed(ProbeFailure.CLOSED, prefix + "the peer closed the connection instead of answering: a relay"

@@ -1,5 +1,7 @@
 package dev.framebridge.client;
 
+import dev.framebridge.ffi.ErrnoException;
+import dev.framebridge.ffi.LibC;
 import dev.framebridge.frame.PixelFormat;
 import dev.framebridge.protocol.ErrorFlyweight;
 import dev.framebridge.protocol.FrameRefFlyweight;
@@ -50,6 +52,8 @@ public final class HxfrClient implements AutoCloseable {
     private final FrameRefFlyweight frameRef = new FrameRefFlyweight();
     private final int[] fdToSend = new int[1];
     private final Duration timeout;
+    /** How long a broken send waits for the host's parting ERROR (already sent when it closed, if at all). */
+    private static final int FAREWELL_WAIT_MS = 200;
     private Arena answerArena = Arena.ofShared();
     private MemorySegment answerBuffer = answerArena.allocate(1 << 20);
     private int sessionId = 1;
@@ -85,6 +89,19 @@ public final class HxfrClient implements AutoCloseable {
                 .duration(0).forceKeyframe(forceKeyframe);
         writeFully(out, FrameRequestFlyweight.LENGTH);
         writeFully(pixels, pixelBytes);
+    }
+
+    /**
+     * Sends a FRAME_REQUEST that names the frame by its virtio-gpu resource id instead of carrying pixels (no
+     * PIXEL_DATA flag, no payload past the 44-byte body): what vsockenc sends for DMA-BUF-backed frames. The id
+     * comes from {@link VirtioGpuDevice#resourceId}.
+     */
+    public void sendResourceFrame(int resourceId, int width, int height, PixelFormat format, int stride, long pts,
+                                  boolean forceKeyframe) throws IOException {
+        request.wrap(out, 0).header(0, sessionId, FrameRequestFlyweight.BODY_LENGTH)
+                .resourceId(resourceId).width(width).height(height).format(format.fourcc()).stride(stride).pts(pts)
+                .duration(0).forceKeyframe(forceKeyframe);
+        writeFully(out, FrameRequestFlyweight.LENGTH);
     }
 
     /** Sends raw bytes as they are (for fault tests and relays). */
@@ -269,6 +286,33 @@ public final class HxfrClient implements AutoCloseable {
     }
 
     private void writeFully(MemorySegment src, long offset, long length) throws IOException {
+        try {
+            writeAll(src, offset, length);
+        } catch (ErrnoException e) {
+            if (e.errno() == LibC.EPIPE || e.errno() == LibC.ECONNRESET) {
+                throw farewell(e);
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * The host hung up while we were sending. A host that refuses a connection (allow-list, server full) writes an
+     * ERROR first; when that ERROR is waiting in the socket, it is the better explanation than a broken pipe.
+     */
+    private IOException farewell(ErrnoException sendFailure) {
+        try {
+            if (!socket.awaitReadable(FAREWELL_WAIT_MS)) {
+                return sendFailure;
+            }
+            Answer a = readAnswer();
+            return a.isError() ? new HostRefusedException(a.errorCode(), a.errorMessage(), sendFailure) : sendFailure;
+        } catch (IOException | RuntimeException nothingLeft) {
+            return sendFailure;
+        }
+    }
+
+    private void writeAll(MemorySegment src, long offset, long length) throws IOException {
         long done = 0;
         while (done < length) {
             long n = socket.write(src, offset + done, length - done);

@@ -190,6 +190,16 @@ final class IoAgent implements Agent, RequestReader.Control {
         for (int i = 0; i < listeners.length; i++) {
             epoll.add(listeners[i].fd(), LibC.EPOLLIN, LISTENER_TAG | i);
         }
+        if (!config.vsockAllowedCids().isEmpty()) {
+            // a refused guest reads why before the hang-up, instead of guessing at a bare close
+            MemorySegment refusal = arena.allocate(ErrorFlyweight.LENGTH);
+            new ErrorFlyweight().wrap(refusal, 0).set(1, ErrorCode.INTERNAL, "refused: this host accepts vsock"
+                    + " connections only from CIDs " + config.vsockAllowedCids() + " (serve --vsock-allow-cid);"
+                    + " connect from one of those guests or add this guest's CID");
+            for (SocketListener l : listeners) {
+                l.refuseWith(refusal);
+            }
+        }
         this.now = clock.nanoTime();
         cycleClock.update(now);
         this.nextHousekeeping = now;

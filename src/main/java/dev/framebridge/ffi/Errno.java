@@ -59,6 +59,7 @@ public final class Errno {
             case LibC.EEXIST -> "EEXIST";
             case LibC.ENODEV -> "ENODEV";
             case LibC.ENOTDIR -> "ENOTDIR";
+            case LibC.ENOTTY -> "ENOTTY";
             case LibC.EINVAL -> "EINVAL";
             case LibC.ENFILE -> "ENFILE";
             case LibC.EMFILE -> "EMFILE";
@@ -80,7 +81,6 @@ public final class Errno {
             case LibC.EHOSTUNREACH -> "EHOSTUNREACH";
             case LibC.EALREADY -> "EALREADY";
             case LibC.EINPROGRESS -> "EINPROGRESS";
-            case LibC.ENOTTY -> "ENOTTY";
             case LibC.ESPIPE -> "ESPIPE";
             case LibC.ENOSYS -> "ENOSYS";
             default -> "errno " + errno;

@@ -126,6 +126,7 @@ public final class LibC {
     public static final int EEXIST = 17;
     public static final int ENODEV = 19;
     public static final int ENOTDIR = 20;
+    public static final int ENOTTY = 25;
     public static final int EINVAL = 22;
     public static final int ENFILE = 23;
     public static final int EMFILE = 24;
@@ -147,7 +148,6 @@ public final class LibC {
     public static final int EHOSTUNREACH = 113;
     public static final int EALREADY = 114;
     public static final int EINPROGRESS = 115;
-    public static final int ENOTTY = 25;
     public static final int ESPIPE = 29;
     public static final int ENOSYS = 38;
 
@@ -632,6 +632,22 @@ public final class LibC {
         } catch (Throwable t) {
             throw unexpected("getpagesize", t);
         }
+    }
+
+    // --- the same calls for callers holding segments (the guest-side DRM client) ------------------------------
+    /** ioctl(fd, request, arg) with {@code arg} the request's struct. */
+    public static int ioctl(Errno e, int fd, long request, MemorySegment arg) {
+        return ioctl(e, fd, request, arg.address());
+    }
+
+    /** mmap(NULL, length, …) as a segment of {@code length} bytes; on failure one of 0 bytes at {@link #MAP_FAILED}. */
+    public static MemorySegment mmap(Errno e, long length, int prot, int flags, int fd, long offset) {
+        long at = mmap(e, 0, length, prot, flags, fd, offset);
+        return MemorySegment.ofAddress(at).reinterpret(at == MAP_FAILED ? 0 : length);
+    }
+
+    public static int munmap(Errno e, MemorySegment mapping, long length) {
+        return munmap(e, mapping.address(), length);
     }
 
     /** The C library's description of an errno value, e.g. "No such file or directory". Not for hot paths. */

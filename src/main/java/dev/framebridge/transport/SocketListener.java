@@ -40,6 +40,8 @@ public final class SocketListener implements AutoCloseable {
     private final MemorySegment peerAddrLen;
     private final String acceptCall;
     private long rejectedPeers;
+    /** Written (best effort) to a peer refused by the CID allow-list before it is closed; null: just close. */
+    private MemorySegment refusal;
     private String lastRejectedPeer;
     private boolean open = true;
 
@@ -273,6 +275,9 @@ public final class SocketListener implements AutoCloseable {
             }
             String peer = SocketAddresses.describe(peerAddr, peerAddrLen.get(JAVA_INT, 0));
             if (!allowedCids.isEmpty() && !allowedCids.contains(peerAddr.get(JAVA_INT, Vsock.SVM_CID))) {
+                if (refusal != null) {
+                    LibC.send(errno, c, refusal.address(), refusal.byteSize(), LibC.MSG_NOSIGNAL | LibC.MSG_DONTWAIT);
+                }
                 SocketOptions.closeQuietly(errno, c);
                 rejectedPeers++;
                 lastRejectedPeer = peer;
@@ -292,6 +297,14 @@ public final class SocketListener implements AutoCloseable {
             }
             return new NativeSocket(c, peer);
         }
+    }
+
+    /**
+     * The bytes a peer refused by the CID allow-list is sent before its connection is closed (an HXFR ERROR saying
+     * why); the segment must outlive this listener.
+     */
+    public void refuseWith(MemorySegment message) {
+        this.refusal = message;
     }
 
     /** vsock connections closed because their CID is not in the allow-list. */

@@ -1,0 +1,139 @@
+package dev.framebridge.vm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.framebridge.client.TestPattern;
+import dev.framebridge.encode.Ffmpeg;
+import dev.framebridge.frame.PixelFormat;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The test guest (src/test/vm): one boot of Debian's kernel under QEMU's software emulation (TCG, no /dev/kvm)
+ * runs every scenario; each test here asserts one scenario's verdict, which the harness writes from what the guest
+ * reported through the shared work folder and what the host saw (QEMU's trace, the ivshmem host peer) — QEMU's
+ * own exit code says nothing. The gpu test also decodes, here on the host, the H.264 the guest's Java client got
+ * back over vsock.
+ *
+ * <p>Runs in {@code mvn verify} (failsafe, after the jar is built); needs the packages bin/install-deps installs
+ * (qemu-system-x86, busybox-static, kmod, cpio) and, the first time, the Debian archive for the kernel package
+ * (cached in ~/.cache/framebridge-vm after that). The work folder, with console and QEMU logs, is target/vm-it.
+ */
+class VmScenariosIT {
+    private static final long BOOT_TIMEOUT_S = 1800;
+    private static Path work;
+    private static int harnessExit;
+    private static String harnessOutput;
+
+    @BeforeAll
+    static void bootTheGuestOnce() throws Exception {
+        Assumptions.assumeTrue(System.getProperty("os.name").startsWith("Linux"),
+                "the test guest is an x86-64 Linux VM built from Debian packages");
+        Assumptions.assumeTrue(System.getProperty("test") == null || System.getProperty("it.test") != null,
+                "a narrowed run (-Dtest=…) skips the VM scenarios; name them with -Dit.test=VmScenariosIT");
+        Path base = Path.of(System.getProperty("framebridge.basedir", ".")).toAbsolutePath();
+        Path build = Path.of(System.getProperty("framebridge.builddir", "target")).toAbsolutePath();
+        work = build.resolve("vm-it");
+        Path log = build.resolve("vm-it.log");
+        Process p = new ProcessBuilder(base.resolve("src/test/vm/run").toString(), "--work", work.toString(),
+                "--timeout", Long.toString(BOOT_TIMEOUT_S))
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        if (!p.waitFor(BOOT_TIMEOUT_S + 300, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            fail("src/test/vm/run did not end within " + (BOOT_TIMEOUT_S + 300) + " s; see " + log);
+        }
+        harnessExit = p.exitValue();
+        harnessOutput = Files.readString(log);
+        System.out.println(harnessOutput);
+        Path timings = work.resolve("timings.txt");
+        if (Files.exists(timings)) {
+            System.out.println(Files.readString(timings));
+        }
+    }
+
+    @Test
+    void vsockServeAndProbeInsideTheGuestAndTheCidAllowList() throws IOException {
+        Map<String, String> facts = assertPassed("vsock");
+        assertTrue(facts.get("allowed.frame").contains("SPS/PPS in front"), facts.toString());
+        assertEquals("8", facts.get("refused.probe_exit"), facts.toString());
+    }
+
+    @Test
+    void virtioGpuResourceIdsFromJavaMatchWhatQemuCreatedAndTheirFramesAreRefusedClearly() throws Exception {
+        Map<String, String> facts = assertPassed("gpu");
+        assertEquals(facts.get("dumb.resource_id"), facts.get("prime.resource_id"), facts.toString());
+        assertTrue(facts.get("resource_frame.answer").startsWith("ERROR -2 resource_id " + facts.get("dumb.resource_id")),
+                facts.toString());
+
+        // the pixels the guest sent in band over vsock came back as H.264 that decodes to them
+        int width = Integer.parseInt(facts.get("stream.width"));
+        int height = Integer.parseInt(facts.get("stream.height"));
+        int frames = Integer.parseInt(facts.get("stream.frames"));
+        Path h264 = work.resolve("results/gpu-stream.h264");
+        byte[] decoded = Ffmpeg.decode(h264, "yuv420p");
+        int frameBytes = width * height * 3 / 2;
+        assertEquals((long) frames * frameBytes, decoded.length, "decoded frames of " + h264);
+        try (TestPattern reference = new TestPattern(width, height, PixelFormat.I420)) {
+            for (int n = 0; n < frames; n++) {
+                MemorySegment expected = reference.frame(n);
+                double psnr = lumaPsnr(expected, decoded, n * frameBytes, width * height);
+                assertTrue(psnr >= 35, "frame " + n + " decodes at luma PSNR " + psnr + " dB (< 35)");
+            }
+        }
+    }
+
+    @Test
+    void ivshmemFramesTheGuestWritesToBar2AreSeenByTheHostAsTheyAreWritten() throws IOException {
+        Map<String, String> facts = assertPassed("ivshmem");
+        assertEquals("8", facts.get("host.frames_matched"), facts.toString());
+    }
+
+    /** The scenario's verdict file says PASS; returns its facts. */
+    private static Map<String, String> assertPassed(String scenario) throws IOException {
+        Path result = work.resolve("results/" + scenario + ".result");
+        if (!Files.exists(result)) {
+            fail("no verdict for " + scenario + " (harness exit " + harnessExit + "):\n" + harnessOutput);
+        }
+        List<String> lines = Files.readAllLines(result, StandardCharsets.UTF_8);
+        String verdict = lines.isEmpty() ? "(empty)" : lines.get(0);
+        if (!verdict.startsWith("PASS")) {
+            Path log = work.resolve("results/" + scenario + ".log");
+            String tail = Files.exists(log) ? tail(Files.readAllLines(log, StandardCharsets.UTF_8), 40) : "(no log)";
+            fail(scenario + ": " + verdict + "\n" + String.join("\n", lines) + "\n--- " + log + " (end):\n" + tail
+                    + "\n--- console.log in " + work);
+        }
+        Map<String, String> facts = new LinkedHashMap<>();
+        for (String line : lines.subList(1, lines.size())) {
+            int eq = line.indexOf('=');
+            if (eq > 0) {
+                facts.put(line.substring(0, eq), line.substring(eq + 1));
+            }
+        }
+        return facts;
+    }
+
+    private static double lumaPsnr(MemorySegment expected, byte[] actual, int offset, int pixels) {
+        double sse = 0;
+        for (int i = 0; i < pixels; i++) {
+            int d = (expected.get(java.lang.foreign.ValueLayout.JAVA_BYTE, i) & 0xFF) - (actual[offset + i] & 0xFF);
+            sse += d * d;
+        }
+        return sse == 0 ? 99 : 10 * Math.log10(255.0 * 255.0 * pixels / sse);
+    }
+
+    private static String tail(List<String> lines, int n) {
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - n), lines.size()));
+    }
+}
