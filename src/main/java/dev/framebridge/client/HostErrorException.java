@@ -4,14 +4,18 @@ import dev.framebridge.protocol.ErrorCode;
 import java.io.IOException;
 
 /** The host answered a request with ERROR: its code ({@link ErrorCode}) and its message, which names the cause. */
-public final class HostErrorException extends IOException {
+public class HostErrorException extends IOException {
     private static final long serialVersionUID = 1L;
 
     private final int errorCode;
     private final String hostMessage;
 
     public HostErrorException(String request, int errorCode, String hostMessage) {
-        super(request + " refused: " + ErrorCode.name(errorCode) + ": " + hostMessage);
+        this(request + " refused: " + ErrorCode.name(errorCode) + ": " + hostMessage, errorCode, hostMessage, null);
+    }
+
+    HostErrorException(String message, int errorCode, String hostMessage, Throwable cause) {
+        super(message, cause);
         this.errorCode = errorCode;
         this.hostMessage = hostMessage;
     }

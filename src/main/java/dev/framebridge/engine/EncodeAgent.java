@@ -253,15 +253,20 @@ final class EncodeAgent implements Agent {
             } else {
                 es.encoder.encode(slot.pixels(), (int) req.stride(), pts, idr, encoded);
             }
-            long end = clock.nanoTime();
-            slot.encodeNanos = end - start;
-            slot.encodeEndNanos = end;
-            es.countFrame(encoded.keyframe());
+            encoded(es, slot, start);
         } catch (EncoderException | RuntimeException e) {
             answerEncodeFailure(es, slot, sessionId, e);
             return;
         }
         answerAccessUnit(es, slot, sessionId, pts);
+    }
+
+    /** A frame the encoder took: its encode time (the stage times in stat) and the session's frame count. */
+    private void encoded(EncodeSession es, FrameSlot slot, long start) {
+        long end = clock.nanoTime();
+        slot.encodeNanos = end - start;
+        slot.encodeEndNanos = end;
+        es.countFrame(encoded.keyframe());
     }
 
     /** An encoder that failed on this frame: its message goes to the error sink and, as ENCODE_FAILED, to the client. */
@@ -319,10 +324,7 @@ final class EncodeAgent implements Agent {
                     dmaBuf.endRead(syncFd);
                 }
             }
-            long end = clock.nanoTime();
-            slot.encodeNanos = end - start;
-            slot.encodeEndNanos = end;
-            es.countFrame(encoded.keyframe());
+            encoded(es, slot, start);
         } catch (EncoderException | RuntimeException e) {
             answerEncodeFailure(es, slot, sessionId, e);
             return;
