@@ -48,6 +48,7 @@ static int (*const p_frame_is_writable)(AVFrame *) = av_frame_is_writable;
 static int (*const p_frame_make_writable)(AVFrame *) = av_frame_make_writable;
 static AVBufferRef *(*const p_buffer_ref)(const AVBufferRef *) = av_buffer_ref;
 static void (*const p_buffer_unref)(AVBufferRef **) = av_buffer_unref;
+static int (*const p_buffer_get_ref_count)(const AVBufferRef *) = av_buffer_get_ref_count;
 static AVBufferRef *(*const p_buffer_create)(uint8_t *, size_t, void (*)(void *, uint8_t *), void *, int) = av_buffer_create;
 static int (*const p_hwdevice_ctx_create)(AVBufferRef **, enum AVHWDeviceType, const char *, AVDictionary *, int) = av_hwdevice_ctx_create;
 static int (*const p_hwdevice_ctx_create_derived)(AVBufferRef **, enum AVHWDeviceType, AVBufferRef *, int) = av_hwdevice_ctx_create_derived;
@@ -75,7 +76,7 @@ int main(void) {
         (const void *)p_opt_get_int, (const void *)p_frame_alloc, (const void *)p_frame_free,
         (const void *)p_frame_unref, (const void *)p_frame_get_buffer, (const void *)p_frame_is_writable,
         (const void *)p_frame_make_writable, (const void *)p_buffer_ref, (const void *)p_buffer_unref,
-        (const void *)p_buffer_create, (const void *)p_hwdevice_ctx_create, (const void *)p_hwdevice_ctx_create_derived,
+        (const void *)p_buffer_get_ref_count, (const void *)p_buffer_create, (const void *)p_hwdevice_ctx_create, (const void *)p_hwdevice_ctx_create_derived,
         (const void *)p_hwdevice_ctx_alloc,
         (const void *)p_hwdevice_ctx_init, (const void *)p_hwframe_ctx_alloc, (const void *)p_hwframe_ctx_init,
         (const void *)p_hwframe_get_buffer, (const void *)p_hwframe_transfer_data, (const void *)p_log_set_level,

@@ -55,6 +55,28 @@ public interface Encoder extends AutoCloseable {
     }
 
     /**
+     * A frame by reference whose pool is a DMA-BUF, offered to the GPU without a CPU copy: an encoder that can import
+     * the buffer as one of its surfaces (h264_vaapi, NV12) encodes it from there and returns {@link DmaBufFrame#ENCODED}.
+     * Any other outcome means nothing was encoded and {@code out} is untouched: the caller reads the planes with the CPU
+     * ({@link #encodePlanes}), as for any other pool. An import the driver refused is refused for the rest of the
+     * session ({@link #dmaBufRefusal()} says why), so a buffer the GPU cannot take costs one failed call, not one per
+     * frame.
+     *
+     * @param buffer where the planes lie in the DMA-BUF
+     * @param planes the frame's planes, bounds-checked against the pool
+     * @return a {@link DmaBufFrame} outcome code
+     */
+    default int encodeDmaBuf(DmaBufFrame buffer, FramePlanes planes, long pts, boolean forceIdr, EncodedFrame out)
+            throws EncoderException {
+        return DmaBufFrame.NOT_THIS_ENCODER;
+    }
+
+    /** Why this encoder stopped importing DMA-BUFs (the driver's refusal), or null while it has not. */
+    default String dmaBufRefusal() {
+        return null;
+    }
+
+    /**
      * Applies a new configuration: bitrate changes in place; a new size, format, profile or frame rate reopens
      * the encoder (the next frame is an IDR with new SPS/PPS).
      */

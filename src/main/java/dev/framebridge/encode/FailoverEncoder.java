@@ -16,12 +16,26 @@ public final class FailoverEncoder implements Encoder {
     /** Told once per session when it switches encoder (from the encode thread; off the normal path). */
     public interface Listener {
         void onFailover(String from, String to, String reason);
+
+        /**
+         * A frame from a DMA-BUF pool went where {@code outcome} (a {@link DmaBufFrame} code) says. Once per such frame,
+         * from the encode thread: count, do not allocate.
+         */
+        default void onDmaBufFrame(int outcome) {
+        }
+
+        /** The session's encoder refused a DMA-BUF import and reads them with the CPU from now on; once per session. */
+        default void onDmaBufRefused(String encoder, String reason) {
+        }
     }
 
     private final EncoderBackend fallback;
     private final Listener listener;
     private Encoder current;
     private boolean failedOver;
+    /** The fallback has taken over and has not yet encoded a frame: that frame is an IDR, however it arrives. */
+    private boolean idrDue;
+    private boolean refusalReported;
 
     public FailoverEncoder(Encoder primary, EncoderBackend fallback, Listener listener) {
         this.current = primary;
@@ -49,22 +63,65 @@ public final class FailoverEncoder implements Encoder {
     public void encode(MemorySegment pixels, int stride, long pts, boolean forceIdr, EncodedFrame out)
             throws EncoderException {
         try {
-            current.encode(pixels, stride, pts, forceIdr, out);
+            current.encode(pixels, stride, pts, forceIdr || idrDue, out);
         } catch (EncoderBrokenException e) {
             switchOver(current.config(), e);
             current.encode(pixels, stride, pts, true, out);
         }
+        idrDue = false;
     }
 
     @Override
     public void encodeConverted(MemorySegment nv12, long pts, boolean forceIdr, EncodedFrame out)
             throws EncoderException {
         try {
-            current.encodeConverted(nv12, pts, forceIdr, out);
+            current.encodeConverted(nv12, pts, forceIdr || idrDue, out);
         } catch (EncoderBrokenException e) {
             switchOver(current.config(), e);
             current.encodeConverted(nv12, pts, true, out);
         }
+        idrDue = false;
+    }
+
+    @Override
+    public void encodePlanes(FramePlanes planes, long pts, boolean forceIdr, EncodedFrame out) throws EncoderException {
+        try {
+            current.encodePlanes(planes, pts, forceIdr || idrDue, out);
+        } catch (EncoderBrokenException e) {
+            switchOver(current.config(), e);
+            current.encodePlanes(planes, pts, true, out);
+        }
+        idrDue = false;
+    }
+
+    /**
+     * Offers the DMA-BUF to the encoder in use; a GPU encoder that breaks on it hands over to the fallback like on any
+     * frame (which then declines the import, so the caller reads the frame with the CPU — as an IDR). The listener
+     * hears every outcome, and the first refusal of the session with its reason.
+     */
+    @Override
+    public int encodeDmaBuf(DmaBufFrame buffer, FramePlanes planes, long pts, boolean forceIdr, EncodedFrame out)
+            throws EncoderException {
+        int outcome;
+        try {
+            outcome = current.encodeDmaBuf(buffer, planes, pts, forceIdr || idrDue, out);
+        } catch (EncoderBrokenException e) {
+            switchOver(current.config(), e);
+            outcome = current.encodeDmaBuf(buffer, planes, pts, true, out);
+        }
+        if (outcome == DmaBufFrame.ENCODED) {
+            idrDue = false;
+        } else if (outcome == DmaBufFrame.REFUSED && !refusalReported) {
+            refusalReported = true;
+            listener.onDmaBufRefused(current.name(), current.dmaBufRefusal());
+        }
+        listener.onDmaBufFrame(outcome);
+        return outcome;
+    }
+
+    @Override
+    public String dmaBufRefusal() {
+        return current.dmaBufRefusal();
     }
 
     /**
@@ -109,6 +166,7 @@ public final class FailoverEncoder implements Encoder {
                     + " could not take over: " + e.getMessage(), e);
         }
         failedOver = true;
+        idrDue = true;
         listener.onFailover(from, current.name(), cause.getMessage());
     }
 

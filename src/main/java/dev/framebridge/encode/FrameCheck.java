@@ -29,6 +29,21 @@ public final class FrameCheck {
                 + stride + " needs " + format.frameBytes(stride, height) + "; the frame or its size/format is wrong";
     }
 
+    /** Null when {@code planes} holds every plane of a {@code width}-pixel-wide {@code format} frame, each row whole. */
+    public static String planesProblem(PixelFormat format, int width, FramePlanes planes) {
+        int count = format.planes();
+        if (planes.count() < count) {
+            return format + " needs " + count + " planes, the frame has " + planes.count();
+        }
+        for (int p = 0; p < count; p++) {
+            if (planes.address(p) == 0 || planes.stride(p) < format.planeRowBytes(p, width)) {
+                return "plane " + p + " of the " + format + " frame is at " + planes.address(p) + " with stride "
+                        + planes.stride(p) + "; a row needs " + format.planeRowBytes(p, width) + " bytes";
+            }
+        }
+        return null;
+    }
+
     /**
      * Null when {@code image} can be an RGB frame of {@code width}×{@code height} already converted by
      * {@link RgbToNv12} for an encoder opened for {@code format}.

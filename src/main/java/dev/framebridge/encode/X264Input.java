@@ -88,17 +88,11 @@ final class X264Input {
      * NV12 planes. Allocation-free unless the planes do not fit the format.
      */
     void bindPlanes(FramePlanes planes) throws EncoderException {
+        String problem = FrameCheck.planesProblem(format, width, planes);
+        if (problem != null) {
+            throw new EncoderException(problem);
+        }
         int count = format.planes();
-        if (planes.count() < count) {
-            throw new EncoderException(format + " needs " + count + " planes, the frame has " + planes.count());
-        }
-        for (int p = 0; p < count; p++) {
-            if (planes.address(p) == 0 || planes.stride(p) < format.planeRowBytes(p, width)) {
-                throw new EncoderException("plane " + p + " of the " + format + " frame is at " + planes.address(p)
-                        + " with stride " + planes.stride(p) + "; a row needs " + format.planeRowBytes(p, width)
-                        + " bytes");
-            }
-        }
         switch (format) {
             case BGRA8888, RGBA8888 -> {
                 check(RgbToNv12.convertRows(format, planes.address(0), planes.stride(0), width, height, nv12.address(),

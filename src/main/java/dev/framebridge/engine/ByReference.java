@@ -386,6 +386,7 @@ final class ByReference {
         MappedBuffer pool = c.pools.buffers[index];
         slot.referenceBase = pool.address();
         slot.referenceSyncFd = pool.dmaBufFd();
+        slot.referenceSize = pool.size();
         PixelFormat format = PixelFormat.ofFourcc(f.format());
         long bytes = 0;
         for (int p = 0; p < format.planes(); p++) {

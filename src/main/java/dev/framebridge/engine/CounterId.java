@@ -62,6 +62,11 @@ public enum CounterId {
     POOL_REFUSED_OTHER("pool refusals: not granted, unknown region or bad fields"),
     FRAME_REF_REFUSED_POOL("frame-by-reference refusals: unknown, released or another connection's pool"),
     FRAME_REF_REFUSED_BOUNDS("frame-by-reference refusals: a field out of bounds"),
+    // DMA-BUF frames offered to a GPU encoder (h264_vaapi imports NV12 ones; the rest are read by the CPU)
+    DMABUF_IMPORTED("DMA-BUF frames imported into the GPU encoder (no CPU copy)"),
+    DMABUF_CPU_ENCODER("DMA-BUF frames read by the CPU: the session's encoder imports none"),
+    DMABUF_CPU_FORMAT("DMA-BUF frames read by the CPU: not NV12"),
+    DMABUF_CPU_REFUSED("DMA-BUF frames read by the CPU: the VA driver refused the import"),
     ERR_LIMIT("errors LIMIT"),
     ERR_POOL_REFUSED("errors POOL_REFUSED"),
     // scaling: the encoder thread budget and where a request's time goes (host-wide)

@@ -1,5 +1,6 @@
 package dev.framebridge.engine;
 
+import dev.framebridge.encode.DmaBufFrame;
 import dev.framebridge.encode.EncodedFrame;
 import dev.framebridge.encode.Encoder;
 import dev.framebridge.encode.EncoderBackend;
@@ -62,6 +63,7 @@ final class EncodeAgent implements Agent {
     private final FrameRefFlyweight frameRef = new FrameRefFlyweight();
     private final FramePlanes planes = new FramePlanes();
     private final DmaBuf dmaBuf = new DmaBuf();
+    private final DmaBufFrame gpuFrame = new DmaBufFrame();
     private final FrameResponseFlyweight frameResponse = new FrameResponseFlyweight();
     private final HeaderFlyweight header = new HeaderFlyweight();
     private final ConfigRequestFlyweight configRequest = new ConfigRequestFlyweight();
@@ -292,7 +294,9 @@ final class EncodeAgent implements Agent {
     /**
      * A frame by reference: its planes are read where they lie, in the pool the I/O agent checked them against
      * (NV12/I420 handed to the encoder in place, BGRA/RGBA converted from there into the encoder's planes). A DMA-BUF's
-     * reads are bracketed by DMA_BUF_IOCTL_SYNC. Nothing reads the pool after this returns.
+     * reads are bracketed by DMA_BUF_IOCTL_SYNC — unless the session's encoder imported the DMA-BUF into its GPU
+     * ({@link Encoder#encodeDmaBuf}: h264_vaapi, NV12), when no CPU reads it at all. Nothing reads the pool after this
+     * returns.
      */
     private void encodeFrameRef(EncodeSession es, FrameSlot slot) {
         FrameRefFlyweight ref = frameRef.wrap(slot.request(), 0);
@@ -309,19 +313,25 @@ final class EncodeAgent implements Agent {
         slot.encodeStartNanos = clock.nanoTime();
         try {
             ensureEncoder(es, (int) ref.width(), (int) ref.height(), format, idr);
-            if (syncFd >= 0 && dmaBuf.beginRead(syncFd) != 0) {
-                message.setLength(0);
-                message.append("DMA_BUF_IOCTL_SYNC (start, read) on the pool failed: errno ").append(dmaBuf.errno())
-                        .append("; the frame was not read");
-                answerError(slot, sessionId, ErrorCode.ENCODE_FAILED, message);
-                return;
-            }
             long start = clock.nanoTime();
-            try {
-                es.encoder.encodePlanes(planes, pts, idr, encoded);
-            } finally {
-                if (syncFd >= 0) {
-                    dmaBuf.endRead(syncFd);
+            // A DMA-BUF is offered to the GPU first (h264_vaapi imports NV12 ones, no CPU copy); any other outcome
+            // leaves the frame for the CPU path below, as for every other pool.
+            if (syncFd < 0 || es.encoder.encodeDmaBuf(gpuFrame.set(syncFd, slot.referenceBase, slot.referenceSize),
+                    planes, pts, idr, encoded) != DmaBufFrame.ENCODED) {
+                if (syncFd >= 0 && dmaBuf.beginRead(syncFd) != 0) {
+                    message.setLength(0);
+                    message.append("DMA_BUF_IOCTL_SYNC (start, read) on the pool failed: errno ").append(dmaBuf.errno())
+                            .append("; the frame was not read");
+                    answerError(slot, sessionId, ErrorCode.ENCODE_FAILED, message);
+                    return;
+                }
+                start = clock.nanoTime();
+                try {
+                    es.encoder.encodePlanes(planes, pts, idr, encoded);
+                } finally {
+                    if (syncFd >= 0) {
+                        dmaBuf.endRead(syncFd);
+                    }
                 }
             }
             encoded(es, slot, start);

@@ -2,6 +2,7 @@ package dev.framebridge.engine;
 
 import dev.framebridge.encode.EncoderBackend;
 import dev.framebridge.encode.FailoverBackend;
+import dev.framebridge.encode.FailoverEncoder;
 import dev.framebridge.encode.X264Backend;
 import dev.framebridge.frame.FramePool;
 import dev.framebridge.transport.Endpoint;
@@ -17,6 +18,7 @@ import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.BusySpinIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.YieldingIdleStrategy;
+import org.agrona.concurrent.status.AtomicCounter;
 
 /**
  * The host engine: listeners, one I/O agent, N encode agents, the rings between them, the frame pool and the
@@ -124,13 +126,37 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    /** A GPU encoder that fails mid-session hands that session to x264 from an IDR: counted, logged, no error sent. */
+    /**
+     * A GPU encoder that fails mid-session hands that session to x264 from an IDR: counted, logged, no error sent.
+     * Where its sessions' DMA-BUF frames went (imported into the GPU, or read by the CPU and why) is counted too, and
+     * a driver's refusal to import is logged once per session.
+     */
     private static EncoderBackend withFailover(EncoderBackend chosen, EngineCounters counters, EngineLog log) {
-        return FailoverBackend.around(chosen, new X264Backend(), (from, to, reason) -> {
-            counters.get(CounterId.ENCODER_FAILOVERS).increment();
-            counters.recordDistinct(from + " failed, session moved to " + to + ": " + reason);
-            log.error("encoder " + from + " failed (" + reason + "); the session goes on with " + to
-                    + " from an IDR with SPS/PPS");
+        AtomicCounter[] dmaBufOutcomes = {
+            counters.get(CounterId.DMABUF_IMPORTED), counters.get(CounterId.DMABUF_CPU_ENCODER),
+            counters.get(CounterId.DMABUF_CPU_FORMAT), counters.get(CounterId.DMABUF_CPU_REFUSED),
+        };
+        return FailoverBackend.around(chosen, new X264Backend(), new FailoverEncoder.Listener() {
+            @Override
+            public void onFailover(String from, String to, String reason) {
+                counters.get(CounterId.ENCODER_FAILOVERS).increment();
+                counters.recordDistinct(from + " failed, session moved to " + to + ": " + reason);
+                log.error("encoder " + from + " failed (" + reason + "); the session goes on with " + to
+                        + " from an IDR with SPS/PPS");
+            }
+
+            @Override
+            public void onDmaBufFrame(int outcome) {
+                dmaBufOutcomes[outcome].increment();
+            }
+
+            @Override
+            public void onDmaBufRefused(String encoder, String reason) {
+                counters.recordDistinct(encoder + " refused a DMA-BUF import; its session reads them with the CPU: "
+                        + reason);
+                log.info("encoder " + encoder + " refused a DMA-BUF import (" + reason + "); the session's frames by"
+                        + " reference are read by the CPU and uploaded from now on");
+            }
         });
     }
 

@@ -247,6 +247,8 @@ public final class LibAvutil {
                 FunctionDescriptor.of(JAVA_INT, JAVA_LONG));
         static final MethodHandle av_buffer_ref = link("av_buffer_ref", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG));
         static final MethodHandle av_buffer_unref = link("av_buffer_unref", FunctionDescriptor.ofVoid(ADDRESS));
+        static final MethodHandle av_buffer_get_ref_count = link("av_buffer_get_ref_count",
+                FunctionDescriptor.of(JAVA_INT, JAVA_LONG));
         static final MethodHandle av_buffer_create = link("av_buffer_create",
                 FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_INT));
         static final MethodHandle av_hwdevice_ctx_create = link("av_hwdevice_ctx_create",
@@ -390,6 +392,15 @@ public final class LibAvutil {
     public static void av_buffer_unref(MemorySegment bufferPointer) {
         try {
             Handles.av_buffer_unref.invokeExact(bufferPointer);
+        } catch (Throwable t) {
+            throw NativeLibraries.unreachable(t);
+        }
+    }
+
+    /** {@code int av_buffer_get_ref_count(const AVBufferRef *buf)}: how many references share the buffer. */
+    public static int av_buffer_get_ref_count(long buffer) {
+        try {
+            return (int) Handles.av_buffer_get_ref_count.invokeExact(buffer);
         } catch (Throwable t) {
             throw NativeLibraries.unreachable(t);
         }

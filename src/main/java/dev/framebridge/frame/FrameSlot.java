@@ -79,6 +79,8 @@ public final class FrameSlot {
     public long referenceBase;
     /** The DMA-BUF whose reads the encode agent brackets with DMA_BUF_IOCTL_SYNC; -1 when the pool is not one. */
     public int referenceSyncFd = -1;
+    /** Bytes of the pool at {@link #referenceBase} (what a GPU import of the DMA-BUF is told its size is). */
+    public long referenceSize;
 
     // Written by the encode agent before publishing the answer.
     public int answerLength;

@@ -72,6 +72,23 @@ public final class FailingAt implements EncoderBackend {
             }
 
             @Override
+            public void encodePlanes(FramePlanes planes, long pts, boolean forceIdr, EncodedFrame out)
+                    throws EncoderException {
+                maybeFail();
+                encoder.encodePlanes(planes, pts, forceIdr, out);
+            }
+
+            @Override
+            public int encodeDmaBuf(DmaBufFrame buffer, FramePlanes planes, long pts, boolean forceIdr,
+                                    EncodedFrame out) throws EncoderException {
+                int outcome = encoder.encodeDmaBuf(buffer, planes, pts, forceIdr, out);
+                if (outcome == DmaBufFrame.ENCODED) {
+                    maybeFail();
+                }
+                return outcome;
+            }
+
+            @Override
             public void reconfigure(EncoderConfig config) throws EncoderException {
                 encoder.reconfigure(config);
             }

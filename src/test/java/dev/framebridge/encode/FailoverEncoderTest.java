@@ -137,6 +137,129 @@ class FailoverEncoderTest {
         assertThrows(EncoderException.class, () -> encoder.encode(frame, 64, 0, false, new EncodedFrame()));
     }
 
+    /** Counts what a FailoverEncoder tells its listener about DMA-BUF frames, as the engine's counters do. */
+    private static final class DmaBufListener implements FailoverEncoder.Listener {
+        final int[] outcomes = new int[4];
+        final List<String> refusals = new ArrayList<>();
+        final List<String> failovers = new ArrayList<>();
+
+        @Override
+        public void onFailover(String from, String to, String reason) {
+            failovers.add(from + "→" + to);
+        }
+
+        @Override
+        public void onDmaBufFrame(int outcome) {
+            outcomes[outcome]++;
+        }
+
+        @Override
+        public void onDmaBufRefused(String encoder, String reason) {
+            refusals.add(encoder + ": " + reason);
+        }
+    }
+
+    /**
+     * The engine's path for a frame from a DMA-BUF pool, on a session whose GPU encoder breaks: offered to the encoder
+     * first (libx264 declines, as every encoder but h264_vaapi does), then read in place from its planes — which is
+     * where the break comes, and x264 takes over from an IDR. Every frame is counted as read by the CPU because the
+     * encoder imports none; nothing is refused.
+     */
+    @Test
+    void framesFromPlanesFailOverWithOneIdrAndEveryDmaBufOutcomeIsCounted() throws Exception {
+        TestVideo video = new TestVideo(160, 120);
+        DmaBufListener listener = new DmaBufListener();
+        encoder = FailoverBackend.around(new FailingAt(new AvcodecBackend(AvcodecCodec.LIBX264), 4), new X264Backend(),
+                listener).open(EncoderConfig.defaults(160, 120, PixelFormat.NV12).withKeyintMax(1000));
+        int stride = 192;
+        FramePlanes planes = new FramePlanes();
+        DmaBufFrame buffer = new DmaBufFrame();
+        EncodedFrame out = new EncodedFrame();
+        Stream stream = new Stream();
+        for (int t = 0; t < 10; t++) {
+            MemorySegment frame = video.frame(arena, PixelFormat.NV12, stride, t);
+            planes.clear().plane(0, frame.address(), stride).plane(1, frame.address() + stride * 120L, stride);
+            buffer.set(99, frame.address(), frame.byteSize());
+            assertEquals(DmaBufFrame.NOT_THIS_ENCODER, encoder.encodeDmaBuf(buffer, planes, t * FRAME_NS, false, out));
+            encoder.encodePlanes(planes, t * FRAME_NS, false, out);
+            stream.add(out);
+        }
+        assertEquals(List.of(0, 4), stream.keyframeIndexes());
+        assertEquals(List.of("libx264→x264"), listener.failovers);
+        assertEquals(10, listener.outcomes[DmaBufFrame.NOT_THIS_ENCODER]);
+        assertEquals(0, listener.outcomes[DmaBufFrame.ENCODED] + listener.outcomes[DmaBufFrame.REFUSED]);
+        assertEquals(List.of(), listener.refusals);
+        assertEquals(10, Ffmpeg.probe(stream.write(dir.resolve("planes.h264"))).size());
+    }
+
+    /**
+     * A driver that refuses the import: the session's listener hears the reason once and every refused frame is
+     * counted; the frames themselves go on through the CPU path. (The refusing encoder is x264 wrapped to refuse, as a
+     * VA driver would: no machine here has one to refuse for real.)
+     */
+    @Test
+    void aRefusedImportIsReportedOncePerSessionAndCountedPerFrame() throws Exception {
+        DmaBufListener listener = new DmaBufListener();
+        Encoder x264 = new X264Backend().open(EncoderConfig.defaults(64, 48, PixelFormat.NV12));
+        Encoder refusing = new Encoder() {
+            @Override
+            public String name() {
+                return "h264_vaapi";
+            }
+
+            @Override
+            public EncoderConfig config() {
+                return x264.config();
+            }
+
+            @Override
+            public void encode(MemorySegment pixels, int stride, long pts, boolean forceIdr, EncodedFrame out)
+                    throws EncoderException {
+                x264.encode(pixels, stride, pts, forceIdr, out);
+            }
+
+            @Override
+            public void encodePlanes(FramePlanes planes, long pts, boolean forceIdr, EncodedFrame out)
+                    throws EncoderException {
+                x264.encodePlanes(planes, pts, forceIdr, out);
+            }
+
+            @Override
+            public int encodeDmaBuf(DmaBufFrame buffer, FramePlanes planes, long pts, boolean forceIdr,
+                                    EncodedFrame out) {
+                return DmaBufFrame.REFUSED;
+            }
+
+            @Override
+            public String dmaBufRefusal() {
+                return "vaCreateSurfaces could not import the NV12 DMA-BUF";
+            }
+
+            @Override
+            public void reconfigure(EncoderConfig config) throws EncoderException {
+                x264.reconfigure(config);
+            }
+
+            @Override
+            public void close() {
+                x264.close();
+            }
+        };
+        encoder = new FailoverEncoder(refusing, new X264Backend(), listener);
+        MemorySegment frame = new TestVideo(64, 48).frame(arena, PixelFormat.NV12, 64, 0);
+        FramePlanes planes = new FramePlanes().plane(0, frame.address(), 64).plane(1, frame.address() + 64 * 48, 64);
+        EncodedFrame out = new EncodedFrame();
+        for (int t = 0; t < 5; t++) {
+            assertEquals(DmaBufFrame.REFUSED, encoder.encodeDmaBuf(new DmaBufFrame().set(7, frame.address(), 4608),
+                    planes, t, false, out));
+            encoder.encodePlanes(planes, t, false, out);
+            assertTrue(out.length() > 0);
+        }
+        assertEquals(List.of("h264_vaapi: vaCreateSurfaces could not import the NV12 DMA-BUF"), listener.refusals);
+        assertEquals(5, listener.outcomes[DmaBufFrame.REFUSED]);
+        assertEquals(List.of(), listener.failovers, "a refused import is no failure of the encoder");
+    }
+
     @Test
     void theFallbackBackendIsNotWrappedAroundItself() {
         X264Backend x264 = new X264Backend();

@@ -1,25 +1,35 @@
 package dev.framebridge.encode.avcodec;
 
+import dev.framebridge.encode.DmaBufFrame;
 import dev.framebridge.encode.EncodedFrame;
 import dev.framebridge.encode.EncoderBrokenException;
 import dev.framebridge.encode.EncoderConfig;
 import dev.framebridge.encode.EncoderException;
 import dev.framebridge.encode.FrameCheck;
+import dev.framebridge.encode.FramePlanes;
 import dev.framebridge.encode.RgbToNv12;
+import dev.framebridge.encode.vaapi.VaDevice;
+import dev.framebridge.encode.vaapi.VaDmaBufImport;
 import dev.framebridge.ffi.LibAvcodec;
 import dev.framebridge.ffi.LibAvcodec.AVCodecContext;
 import dev.framebridge.ffi.LibAvcodec.AVPacket;
 import dev.framebridge.ffi.LibAvutil;
 import dev.framebridge.ffi.LibAvutil.AVFrame;
 import dev.framebridge.ffi.LibAvutil.AVRational;
+import dev.framebridge.ffi.LibVa;
 import dev.framebridge.ffi.LibYuv;
 import dev.framebridge.frame.PixelFormat;
 
 import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.nio.file.Path;
 
 import static dev.framebridge.ffi.LibAvutil.NATIVE;
+import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
@@ -64,6 +74,14 @@ final class AvcodecSession implements AutoCloseable {
     private final AvcodecHardware hardware;
     /** Hardware with RGB input: where libyuv writes the NV12 picture before the upload. */
     private final MemorySegment converted;
+    /** The planes of a frame given whole ({@link #encode}), located once per frame. */
+    private final FramePlanes packed = new FramePlanes();
+    /** h264_vaapi: imports DMA-BUFs as surfaces, made at the first one; the buffer their frames carry. */
+    private VaDmaBufImport importer;
+    private final MemorySegment surfaceBuffer = arena.allocate(JAVA_LONG);
+    /** An imported surface the encoder still held after its access unit (-1: none): destroyed later. */
+    private long heldSurface = -1;
+    private String importRefusal;
     private long frameNumber;
     private boolean closed;
 
@@ -223,7 +241,7 @@ final class AvcodecSession implements AutoCloseable {
         return hardware;
     }
 
-    /** The hot path for a frame as the caller has it. */
+    /** The hot path for a frame as the caller has it: its planes located from the stride, then as {@link #encodePlanes}. */
     void encode(MemorySegment pixels, int stride, long pts, boolean forceIdr, EncodedFrame out) throws EncoderException {
         requireOpen();
         String problem = FrameCheck.problem(format, width, height, pixels, stride);
@@ -231,15 +249,40 @@ final class AvcodecSession implements AutoCloseable {
             throw new EncoderException(problem);
         }
         long base = pixels.address();
+        packed.clear().plane(0, base, stride);
+        switch (format) {
+            case NV12 -> packed.plane(1, base + (long) stride * height, stride);
+            case I420 -> {
+                int chromaStride = (stride + 1) / 2;
+                long u = base + (long) stride * height;
+                packed.plane(1, u, chromaStride).plane(2, u + (long) chromaStride * ((height + 1) / 2), chromaStride);
+            }
+            default -> { }
+        }
+        encodePlanes(packed, pts, forceIdr, out);
+    }
+
+    /**
+     * A frame whose planes the caller located and bounds-checked (frames by reference, or {@link #encode}): a GPU
+     * encoder uploads NV12 from where it lies (RGB is converted into this session's NV12 image first); a software
+     * encoder gets it copied (or converted) into its own reference-counted frame.
+     */
+    void encodePlanes(FramePlanes planes, long pts, boolean forceIdr, EncodedFrame out) throws EncoderException {
+        requireOpen();
+        String problem = FrameCheck.planesProblem(format, width, planes);
+        if (problem != null) {
+            throw new EncoderException(problem);
+        }
         if (hardware != null) {
             switch (format) {
                 case BGRA8888, RGBA8888 -> {
                     long nv12 = converted.address();
-                    convert(base, stride, nv12, RgbToNv12.planeStride(width), nv12 + RgbToNv12.chromaOffset(width, height),
-                            RgbToNv12.planeStride(width));
-                    describeNv12(nv12, RgbToNv12.planeStride(width), nv12 + RgbToNv12.chromaOffset(width, height));
+                    int planeStride = RgbToNv12.planeStride(width);
+                    long uv = nv12 + RgbToNv12.chromaOffset(width, height);
+                    convert(planes.address(0), planes.stride(0), nv12, planeStride, uv, planeStride);
+                    describeNv12(nv12, planeStride, uv, planeStride);
                 }
-                case NV12 -> describeNv12(base, stride, base + (long) stride * height);
+                case NV12 -> describeNv12(planes.address(0), planes.stride(0), planes.address(1), planes.stride(1));
                 default -> throw new EncoderException(codec.encoderName() + " takes NV12, BGRA or RGBA, not " + format);
             }
             sendUploaded(forceIdr);
@@ -250,20 +293,17 @@ final class AvcodecSession implements AutoCloseable {
             long p1 = NATIVE.get(JAVA_LONG, input + AVFrame.data$OFFSET + 8);
             int s1 = NATIVE.get(JAVA_INT, input + AVFrame.linesize$OFFSET + 4);
             switch (format) {
-                case BGRA8888, RGBA8888 -> convert(base, stride, y, ys, p1, s1);
+                case BGRA8888, RGBA8888 -> convert(planes.address(0), planes.stride(0), y, ys, p1, s1);
                 case NV12 -> {
-                    copyPlane(base, stride, y, ys, encodedWidth, encodedHeight);
-                    copyPlane(base + (long) stride * height, stride, p1, s1, encodedWidth, encodedHeight / 2);
+                    copyPlane(planes.address(0), planes.stride(0), y, ys, encodedWidth, encodedHeight);
+                    copyPlane(planes.address(1), planes.stride(1), p1, s1, encodedWidth, encodedHeight / 2);
                 }
                 case I420 -> {
                     long p2 = NATIVE.get(JAVA_LONG, input + AVFrame.data$OFFSET + 16);
                     int s2 = NATIVE.get(JAVA_INT, input + AVFrame.linesize$OFFSET + 8);
-                    int chromaStride = (stride + 1) / 2;
-                    long u = base + (long) stride * height;
-                    long v = u + (long) chromaStride * ((height + 1) / 2);
-                    copyPlane(base, stride, y, ys, encodedWidth, encodedHeight);
-                    copyPlane(u, chromaStride, p1, s1, encodedWidth / 2, encodedHeight / 2);
-                    copyPlane(v, chromaStride, p2, s2, encodedWidth / 2, encodedHeight / 2);
+                    copyPlane(planes.address(0), planes.stride(0), y, ys, encodedWidth, encodedHeight);
+                    copyPlane(planes.address(1), planes.stride(1), p1, s1, encodedWidth / 2, encodedHeight / 2);
+                    copyPlane(planes.address(2), planes.stride(2), p2, s2, encodedWidth / 2, encodedHeight / 2);
                 }
             }
             send(input, forceIdr);
@@ -282,7 +322,7 @@ final class AvcodecSession implements AutoCloseable {
         int planeStride = RgbToNv12.planeStride(width);
         long uv = base + RgbToNv12.chromaOffset(width, height);
         if (hardware != null) {
-            describeNv12(base, planeStride, uv);
+            describeNv12(base, planeStride, uv, planeStride);
             sendUploaded(forceIdr);
         } else {
             makeInputWritable();
@@ -296,21 +336,104 @@ final class AvcodecSession implements AutoCloseable {
     }
 
     /**
-     * A VA surface on this session's own display (a DMA-BUF imported with {@code VaDmaBufImport}), sent as it is:
-     * no upload, no copy. {@code surfaceBuffer} is the AVBufferRef that keeps the surface's frame referenced.
+     * Where a DMA-BUF frame of this session goes before anything is tried, as a {@link DmaBufFrame} code, or -1 when
+     * the import should be tried: only h264_vaapi on a display framebridge opened imports, only NV12, and not after
+     * the driver refused once.
      */
-    void encodeSurface(long surfaceId, long surfaceBuffer, long pts, boolean forceIdr, EncodedFrame out)
+    static int dmaBufRoute(AvcodecCodec codec, boolean hasVaDisplay, PixelFormat format, boolean refusedBefore) {
+        if (codec != AvcodecCodec.H264_VAAPI || !hasVaDisplay) {
+            return DmaBufFrame.NOT_THIS_ENCODER;
+        }
+        if (format != PixelFormat.NV12) {
+            return DmaBufFrame.NOT_NV12;
+        }
+        return refusedBefore ? DmaBufFrame.REFUSED : -1;
+    }
+
+    /**
+     * A frame in a DMA-BUF, imported as a VA surface on this session's display ({@link VaDmaBufImport}) and encoded
+     * from there — no upload, no copy — when {@link #dmaBufRoute} allows; otherwise (or when the driver refuses the
+     * import, which ends the attempts for this session) nothing is encoded and the code says why.
+     */
+    int encodeDmaBuf(DmaBufFrame buffer, FramePlanes planes, long pts, boolean forceIdr, EncodedFrame out)
             throws EncoderException {
         requireOpen();
-        if (codec != AvcodecCodec.H264_VAAPI) {
-            throw new EncoderException(codec.encoderName() + " does not take VA surfaces; only h264_vaapi does");
+        VaDevice va = hardware == null ? null : hardware.vaDevice();
+        int route = dmaBufRoute(codec, va != null, format, importRefusal != null);
+        if (route >= 0) {
+            return route;
         }
+        long yOffset = planes.address(0) - buffer.base();
+        long uvOffset = planes.address(1) - buffer.base();
+        String problem = VaDmaBufImport.problem(buffer.fd(), encodedWidth, encodedHeight, buffer.size(), yOffset,
+                planes.stride(0), uvOffset, planes.stride(1));
+        if (problem != null) {
+            importRefusal = problem;
+            return DmaBufFrame.REFUSED;
+        }
+        if (importer == null) {
+            importer = new VaDmaBufImport(va);
+            long ref = LibAvutil.av_buffer_create(0, 0, NoopFree.STUB, 0, 0);
+            if (ref == 0) {
+                throw new EncoderException("av_buffer_create failed: out of memory");
+            }
+            surfaceBuffer.set(JAVA_LONG, 0, ref);
+        }
+        if (!importer.importNv12(buffer.fd(), encodedWidth, encodedHeight, buffer.size(), LibVa.DRM_FORMAT_MOD_LINEAR,
+                yOffset, planes.stride(0), uvOffset, planes.stride(1))) {
+            importRefusal = importer.failure(buffer.fd(), encodedWidth, encodedHeight);
+            return DmaBufFrame.REFUSED;
+        }
+        long surface = importer.surface();
+        try {
+            encodeSurface(surface, pts, forceIdr, out);
+        } finally {
+            releaseSurface(surface);
+        }
+        return DmaBufFrame.ENCODED;
+    }
+
+    /** Why this session stopped importing DMA-BUFs, or null. */
+    String importRefusal() {
+        return importRefusal;
+    }
+
+    /**
+     * The encoder is done with an imported surface once it let go of the frame that carried it (h264_vaapi frees its
+     * input frame when the picture's encode completes, before the access unit comes out): then the surface is destroyed.
+     * If it still holds it, the surface is destroyed with the next one it lets go of, or at close.
+     */
+    private void releaseSurface(long surface) throws EncoderException {
+        if (LibAvutil.av_buffer_get_ref_count(surfaceBuffer.get(JAVA_LONG, 0)) == 1) {
+            importer.destroy(surface);
+            if (heldSurface >= 0) {
+                importer.destroy(heldSurface);
+                heldSurface = -1;
+            }
+            return;
+        }
+        if (heldSurface >= 0) {
+            throw new EncoderBrokenException(codec.encoderName() + " holds two imported surfaces after their access"
+                    + " units, which one frame in flight forbids");
+        }
+        heldSurface = surface;
+    }
+
+    /** The free callback of the buffer imported surfaces' frames carry: the surfaces are destroyed by this session. */
+    private static final class NoopFree {
+        static final MemorySegment STUB = Linker.nativeLinker().upcallStub(
+                MethodHandles.empty(MethodType.methodType(void.class, MemorySegment.class, MemorySegment.class)),
+                FunctionDescriptor.ofVoid(ADDRESS, ADDRESS), Arena.global());
+    }
+
+    /** A VA surface on this session's own display, sent as it is: no upload, no copy. */
+    private void encodeSurface(long surfaceId, long pts, boolean forceIdr, EncodedFrame out) throws EncoderException {
         long frame = upload;
         NATIVE.set(JAVA_INT, frame + AVFrame.format$OFFSET, LibAvutil.AV_PIX_FMT_VAAPI);
         NATIVE.set(JAVA_INT, frame + AVFrame.width$OFFSET, encodedWidth);
         NATIVE.set(JAVA_INT, frame + AVFrame.height$OFFSET, encodedHeight);
         NATIVE.set(JAVA_LONG, frame + AVFrame.data$OFFSET + 3 * 8L, surfaceId);
-        NATIVE.set(JAVA_LONG, frame + AVFrame.buf$OFFSET, surfaceBuffer);
+        NATIVE.set(JAVA_LONG, frame + AVFrame.buf$OFFSET, surfaceBuffer.get(JAVA_LONG, 0));
         NATIVE.set(JAVA_LONG, frame + AVFrame.hw_frames_ctx$OFFSET, hardware.frames());
         try {
             send(frame, forceIdr);
@@ -340,11 +463,11 @@ final class AvcodecSession implements AutoCloseable {
     }
 
     /** Aims the source-description frame at an NV12 picture (hardware path; the upload reads it). */
-    private void describeNv12(long y, int stride, long uv) {
+    private void describeNv12(long y, int yStride, long uv, int uvStride) {
         NATIVE.set(JAVA_LONG, input + AVFrame.data$OFFSET, y);
         NATIVE.set(JAVA_LONG, input + AVFrame.data$OFFSET + 8, uv);
-        NATIVE.set(JAVA_INT, input + AVFrame.linesize$OFFSET, stride);
-        NATIVE.set(JAVA_INT, input + AVFrame.linesize$OFFSET + 4, stride);
+        NATIVE.set(JAVA_INT, input + AVFrame.linesize$OFFSET, yStride);
+        NATIVE.set(JAVA_INT, input + AVFrame.linesize$OFFSET + 4, uvStride);
     }
 
     /** The encoder may still hold the previous picture (it should not, one frame in flight): then it gets a copy. */
@@ -443,6 +566,13 @@ final class AvcodecSession implements AutoCloseable {
         if (upload != 0) {
             LibAvutil.av_frame_free(uploadSlot);
         }
+        if (importer != null) {
+            if (heldSurface >= 0) {
+                importer.destroy(heldSurface); // the codec context that held it is freed
+            }
+            importer.close();
+        }
+        LibAvutil.av_buffer_unref(surfaceBuffer);
         if (hardware != null) {
             hardware.close();
         }

@@ -16,6 +16,7 @@ import java.util.List;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Every option the recipe sets, with every value it can set, exists in this libavcodec and is accepted by the
@@ -68,5 +69,83 @@ class AvcodecOptionsTest {
             System.out.println(codec.encoderName() + ": " + checked + " option settings accepted");
             assertEquals(List.of(), refused, codec.encoderName() + " refuses options of the recipe");
         }
+    }
+
+    /**
+     * After the whole recipe is set, each option holds the value the recipe meant — read back with av_opt_get_int on
+     * the same kind of context an open uses (no GPU needed): a number literally, a named value (CBR, p1, ull, veryfast
+     * …) as the number that name alone sets on a fresh context. So no option of the recipe silently undoes another,
+     * and the real-time settings (bf 0, async_depth 1, delay 0, zerolatency, forced IDR, no lookahead, no SEI) are
+     * there for each encoder, as Sunshine sets them for the same encoders. String options (x264-params, libx264's
+     * preset and profile) are not integers and are checked by the encodes instead.
+     */
+    @ParameterizedTest
+    @EnumSource(value = AvcodecCodec.class, names = {"H264_VAAPI", "H264_NVENC", "H264_QSV", "LIBX264"})
+    void eachOptionReadsBackAsTheRecipeMeantIt(AvcodecCodec codec) throws Exception {
+        EncoderConfig config = EncoderConfig.defaults(1920, 1080, PixelFormat.NV12).withBitrate(6_000_000)
+                .withFrameRate(60, 1).withKeyintMax(120).withProfile(100, 41);
+        try (Arena arena = Arena.ofConfined()) {
+            long avCodec = LibAvcodec.avcodec_find_encoder_by_name(arena.allocateFrom(codec.encoderName()));
+            Assumptions.assumeTrue(avCodec != 0, "this libavcodec has no " + codec.encoderName());
+            List<AvcodecRecipe.Option> recipe = AvcodecRecipe.options(codec, config, AvcodecRecipe.DeviceHints.DEFAULT);
+            long all = LibAvcodec.avcodec_alloc_context3(avCodec);
+            List<String> wrong = new ArrayList<>();
+            List<String> checked = new ArrayList<>();
+            try {
+                for (AvcodecRecipe.Option o : recipe) {
+                    LibAvutil.av_opt_set(all, arena.allocateFrom(o.name()), arena.allocateFrom(o.value()),
+                            LibAvutil.AV_OPT_SEARCH_CHILDREN);
+                }
+                for (AvcodecRecipe.Option o : recipe) {
+                    Long held = intOption(arena, all, o.name());
+                    if (held == null) {
+                        continue; // a string or dictionary option
+                    }
+                    long meant;
+                    try {
+                        meant = Long.parseLong(o.value());
+                    } catch (NumberFormatException named) {
+                        long alone = LibAvcodec.avcodec_alloc_context3(avCodec);
+                        try {
+                            assertEquals(0, LibAvutil.av_opt_set(alone, arena.allocateFrom(o.name()),
+                                    arena.allocateFrom(o.value()), LibAvutil.AV_OPT_SEARCH_CHILDREN), o.toString());
+                            meant = intOption(arena, alone, o.name());
+                        } finally {
+                            free(arena, alone);
+                        }
+                    }
+                    checked.add(o.name() + "=" + o.value());
+                    if (held != meant) {
+                        wrong.add(o.name() + "=" + o.value() + " reads back as " + held + ", not " + meant);
+                    }
+                }
+            } finally {
+                free(arena, all);
+            }
+            System.out.println(codec.encoderName() + " reads back: " + String.join(" ", checked));
+            assertEquals(List.of(), wrong);
+            List<String> mustHold = switch (codec) {
+                case H264_VAAPI -> List.of("bf=0", "g=120", "async_depth=1", "idr_interval=0", "rc_mode=CBR", "sei=0");
+                case H264_NVENC -> List.of("bf=0", "g=120", "delay=0", "zerolatency=1", "forced-idr=1", "rc=cbr",
+                        "rc-lookahead=0", "tune=ull", "preset=p1");
+                case H264_QSV -> List.of("bf=0", "g=120", "async_depth=1", "forced_idr=1", "low_delay_brc=1",
+                        "look_ahead=0", "idr_interval=0");
+                default -> List.of("bf=0", "g=120", "forced-idr=1", "b=6000000", "bufsize=100000");
+            };
+            assertTrue(checked.containsAll(mustHold), "read back " + checked + ", wanted at least " + mustHold);
+        }
+    }
+
+    /** The option's integer value (int, flags, bool, enum-like int options), or null when it is not an integer. */
+    private static Long intOption(Arena arena, long context, String name) {
+        MemorySegment value = arena.allocate(JAVA_LONG);
+        int rc = LibAvutil.av_opt_get_int(context, arena.allocateFrom(name), LibAvutil.AV_OPT_SEARCH_CHILDREN, value);
+        return rc < 0 ? null : value.get(JAVA_LONG, 0);
+    }
+
+    private static void free(Arena arena, long context) {
+        MemorySegment slot = arena.allocate(JAVA_LONG);
+        slot.set(JAVA_LONG, 0, context);
+        LibAvcodec.avcodec_free_context(slot);
     }
 }
