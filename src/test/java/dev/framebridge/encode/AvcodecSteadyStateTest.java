@@ -62,4 +62,61 @@ class AvcodecSteadyStateTest {
                     + Arrays.toString(allocated) + " bytes per " + WINDOW_FRAMES + " frames");
         }
     }
+    /**
+     * The engine's path for a DMA-BUF frame on a GPU-encoder session whose encoder declines the import (libx264 here,
+     * as after a failover or on NVENC/QSV): offered through the failover wrapper (the listener counts the outcome),
+     * then read from its planes in place — nothing allocated per frame once warm either.
+     */
+    @org.junit.jupiter.api.Test
+    void aDeclinedDmaBufFrameReadFromItsPlanesAllocatesNothingOnceWarm() throws Exception {
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        TestVideo video = new TestVideo(320, 240);
+        int stride = 384;
+        java.util.concurrent.atomic.AtomicLong declined = new java.util.concurrent.atomic.AtomicLong();
+        FailoverEncoder.Listener listener = new FailoverEncoder.Listener() {
+            @Override
+            public void onFailover(String from, String to, String reason) {
+                throw new AssertionError("no failover expected: " + reason);
+            }
+
+            @Override
+            public void onDmaBufFrame(int outcome) {
+                declined.incrementAndGet();
+            }
+        };
+        EncoderConfig config = EncoderConfig.defaults(320, 240, PixelFormat.NV12).withKeyintMax(50);
+        try (Arena arena = Arena.ofShared();
+             Encoder encoder = FailoverBackend.around(new FailingAt(new AvcodecBackend(AvcodecCodec.LIBX264),
+                     Integer.MAX_VALUE), new X264Backend(), listener).open(config)) {
+            FramePlanes[] planes = new FramePlanes[8];
+            DmaBufFrame[] buffers = new DmaBufFrame[8];
+            for (int i = 0; i < 8; i++) {
+                MemorySegment frame = video.frame(arena, PixelFormat.NV12, stride, i);
+                planes[i] = new FramePlanes().plane(0, frame.address(), stride)
+                        .plane(1, frame.address() + stride * 240L, stride);
+                buffers[i] = new DmaBufFrame().set(42, frame.address(), frame.byteSize());
+            }
+            EncodedFrame out = new EncodedFrame();
+            long pts = 0;
+            long[] allocated = new long[WINDOWS];
+            for (int w = -1; w < WINDOWS; w++) {
+                long before = threads.getCurrentThreadAllocatedBytes();
+                for (int i = 0; i < (w < 0 ? WARM_FRAMES : WINDOW_FRAMES); i++) {
+                    pts += 33_333_333L;
+                    if (encoder.encodeDmaBuf(buffers[i & 7], planes[i & 7], pts, false, out) != DmaBufFrame.ENCODED) {
+                        encoder.encodePlanes(planes[i & 7], pts, false, out);
+                    }
+                }
+                if (w >= 0) {
+                    allocated[w] = threads.getCurrentThreadAllocatedBytes() - before;
+                }
+            }
+            long[] sorted = allocated.clone();
+            Arrays.sort(sorted);
+            System.out.printf(Locale.ROOT, "libavcodec libx264 NV12 320x240 DMA-BUF declined, read from planes: bytes"
+                    + " allocated per %d frames %s%n", WINDOW_FRAMES, Arrays.toString(allocated));
+            assertTrue(declined.get() == WARM_FRAMES + (long) WINDOWS * WINDOW_FRAMES, "every frame's outcome counted");
+            assertTrue(sorted[WINDOWS / 2] <= ALLOWED_BYTES, "allocates in steady state: " + Arrays.toString(allocated));
+        }
+    }
 }
