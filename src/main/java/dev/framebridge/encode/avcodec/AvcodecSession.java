@@ -259,7 +259,7 @@ final class AvcodecSession implements AutoCloseable {
             }
             default -> { }
         }
-        encodePlanes(packed, pts, forceIdr, out);
+        encodeLocated(packed, pts, forceIdr, out);
     }
 
     /**
@@ -273,6 +273,15 @@ final class AvcodecSession implements AutoCloseable {
         if (problem != null) {
             throw new EncoderException(problem);
         }
+        encodeLocated(planes, pts, forceIdr, out);
+    }
+
+    /**
+     * Planes already checked: by {@link FrameCheck#planesProblem}, or by {@link FrameCheck#problem} for a whole frame
+     * (whose NV12 chroma rows may be one byte shorter than a full row at an odd width: only the even part is read).
+     */
+    private void encodeLocated(FramePlanes planes, long pts, boolean forceIdr, EncodedFrame out)
+            throws EncoderException {
         if (hardware != null) {
             switch (format) {
                 case BGRA8888, RGBA8888 -> {
