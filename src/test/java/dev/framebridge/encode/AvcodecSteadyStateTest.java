@@ -27,7 +27,7 @@ class AvcodecSteadyStateTest {
     private static final long ALLOWED_BYTES = 256;
 
     @ParameterizedTest
-    @EnumSource(value = PixelFormat.class, names = {"BGRA8888", "RGBA8888", "NV12"})
+    @EnumSource(value = PixelFormat.class, names = {"BGRA8888", "RGBA8888", "NV12", "I420"})
     void encodeAllocatesNothingOnceWarm(PixelFormat format) throws Exception {
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         TestVideo video = new TestVideo(320, 240);
