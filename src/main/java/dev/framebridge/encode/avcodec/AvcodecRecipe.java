@@ -19,7 +19,8 @@ import java.util.List;
  *       {@code idr_interval=0} (every keyframe an IDR), {@code rc_mode} CBR (VBR when the driver lacks CBR),
  *       {@code low_power} when the driver's H.264 encoder is the EncSliceLP one, no SEI;</li>
  *   <li>h264_nvenc: preset p1, tune ull, {@code zerolatency}, {@code delay=0}, {@code forced-idr}, rc cbr;</li>
- *   <li>h264_qsv: {@code async_depth=1}, {@code low_delay_brc}, no lookahead, {@code forced_idr}, veryfast;</li>
+ *   <li>h264_qsv: {@code async_depth=1}, {@code low_delay_brc}, no lookahead, {@code forced_idr}, veryfast, no
+ *       picture-timing or recovery-point SEI, {@code max_dec_frame_buffering=1};</li>
  *   <li>h264_videotoolbox: {@code realtime}, hardware only ({@code allow_sw=0}); speed priority and one reference
  *       frame where this libavcodec knows those options;</li>
  *   <li>libx264: the project's x264 settings (preset, tune zerolatency, sliced threads, repeat headers).</li>
@@ -138,6 +139,10 @@ public final class AvcodecRecipe {
                 o.add(req("look_ahead", "0"));
                 o.add(req("idr_interval", "0"));
                 o.add(req("low_power", hints.lowPower() ? "1" : "0"));
+                // as Sunshine: no per-frame SEI, and a VUI that lets the decoder output each frame at once
+                o.add(req("pic_timing_sei", "0"));
+                o.add(req("recovery_point_sei", "0"));
+                o.add(req("max_dec_frame_buffering", "1"));
                 if (c.level() > 0) {
                     o.add(req("level", Integer.toString(c.level())));
                 }
