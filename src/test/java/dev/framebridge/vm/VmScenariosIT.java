@@ -91,6 +91,19 @@ class VmScenariosIT {
         assertDecodesToTheTestPattern(facts, "ivshmem-stream.h264");
     }
 
+    @Test
+    void dmaBufPoolsOfVirtioGpuDumbBuffersAreEncodedInPlaceWithEveryReadBracketedBySync() throws Exception {
+        Map<String, String> facts = assertPassed("dmabuf");
+        assertEquals(facts.get("stream.frames"), facts.get("serve.frames_by_reference"), facts.toString());
+        assertEquals("0", facts.get("serve.frames_in_band"), facts.toString());
+        int frames = Integer.parseInt(facts.get("stream.frames"));
+        int buffers = Integer.parseInt(facts.get("stream.buffers"));
+        // the kernel saw serve's DMA_BUF_IOCTL_SYNC pairs: one around each frame's read, one per registration
+        assertEquals(Integer.toString(2 * frames + 2 * buffers), facts.get("kernel.dma_buf_sync_ioctls_by_serve"),
+                facts.toString());
+        assertDecodesToTheTestPattern(facts, "dmabuf-stream.h264");
+    }
+
     /**
      * The stream the guest received decodes, on this host, to as many frames as it sent, each within 35 dB luma PSNR
      * of the test pattern it drew ({@link TestPattern} frame n; its I420 luma is the BT.601 luma of its BGRA).
