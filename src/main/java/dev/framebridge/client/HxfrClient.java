@@ -67,7 +67,10 @@ public final class HxfrClient implements AutoCloseable {
         return new HxfrClient(NativeSocket.connect(endpoint, timeout), timeout);
     }
 
-    /** Wraps an already connected socket (for instance one end of {@link NativeSocket#pair()}). */
+    /**
+     * Wraps an already connected socket: one end of {@link NativeSocket#pair()}, or a guest's virtio-serial port
+     * opened with {@link NativeSocket#openStreamDevice} (HELLO, region pools and FRAME_REF work there; fd pools do not).
+     */
     public static HxfrClient over(NativeSocket socket, Duration timeout) {
         return new HxfrClient(socket, timeout);
     }

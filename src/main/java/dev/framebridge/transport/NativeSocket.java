@@ -25,12 +25,14 @@ import dev.framebridge.ffi.LibCLayouts;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 
 /**
  * A connected, non-blocking stream socket (Unix, TCP, vsock or hybrid vsock), owned by one thread —
- * normally the I/O agent.
+ * normally the I/O agent. A character device that carries a byte stream, such as a guest's virtio-serial port, can
+ * stand in for a client's socket ({@link #openStreamDevice}): read(2)/write(2) instead of recv/send, no fd passing.
  *
  * <p>{@link #read}, {@link #write} and {@link #writev} are the hot path: they go straight between the
  * kernel and off-heap memory, never block, and allocate nothing (their capture segment, msghdr and
@@ -64,19 +66,26 @@ public final class NativeSocket implements AutoCloseable {
     private final String sendCall;
     private final String sendFdsCall;
     private final String recvFdsCall;
+    /** A character device, not a socket: read(2)/write(2), and nothing socket-only. */
+    private final boolean device;
     private int receivedFdCount;
     private boolean open = true;
 
     NativeSocket(int fd, String peer) {
+        this(fd, peer, false);
+    }
+
+    private NativeSocket(int fd, String peer, boolean device) {
         this.fd = fd;
         this.peer = peer;
+        this.device = device;
         this.scratch = Arena.ofAuto().allocate(SCRATCH_SIZE, 8);
         this.msghdr = scratch.asSlice(MSGHDR_AT, LibCLayouts.msghdr);
         this.pollfd = scratch.asSlice(POLLFD_AT, LibCLayouts.pollfd);
         this.control = scratch.asSlice(CONTROL_AT, CONTROL_SIZE);
         this.pollfd.set(JAVA_INT, POLLFD_FD, fd);
-        this.recvCall = "recv(" + peer + ")";
-        this.sendCall = "send(" + peer + ")";
+        this.recvCall = (device ? "read(" : "recv(") + peer + ")";
+        this.sendCall = (device ? "write(" : "send(") + peer + ")";
         this.sendFdsCall = "sendmsg(" + peer + ", SCM_RIGHTS)";
         this.recvFdsCall = "recvmsg(" + peer + ")";
     }
@@ -105,6 +114,26 @@ public final class NativeSocket implements AutoCloseable {
         }
     }
 
+    /**
+     * Opens a character device that carries a byte stream to the host as a client's connection: a virtio-serial
+     * port in a guest ({@code /dev/vport0p1}, {@code /dev/virtio-ports/NAME}), whose other end QEMU connects to a
+     * host Unix socket ({@code -chardev socket,path=…}), so a guest with no network and no vsock still reaches
+     * {@code serve}. Non-blocking like a socket; {@link #writev}, fd passing and half-close are refused (they are
+     * socket calls).
+     */
+    public static NativeSocket openStreamDevice(Path device) throws ErrnoException {
+        Errno e = new Errno();
+        try (Arena arena = Arena.ofConfined()) {
+            int fd = LibC.open(e, arena.allocateFrom(device.toString()),
+                    LibC.O_RDWR | LibC.O_NONBLOCK | LibC.O_CLOEXEC);
+            if (fd < 0) {
+                throw e.exception("open(" + device + ")", "is it a virtio-serial port (module virtio_console, QEMU"
+                        + " -device virtserialport,name=…) and readable and writable by this user?");
+            }
+            return new NativeSocket(fd, "device:" + device, true);
+        }
+    }
+
     public int fd() {
         return fd;
     }
@@ -130,7 +159,7 @@ public final class NativeSocket implements AutoCloseable {
         }
         long n;
         do {
-            n = settle(LibC.recv(errno, fd, address, len, 0), recvCall);
+            n = settle(device ? LibC.read(errno, fd, address, len) : LibC.recv(errno, fd, address, len, 0), recvCall);
         } while (n == INTERRUPTED);
         return n == WOULD_BLOCK ? 0 : n == 0 ? -1 : n;
     }
@@ -148,7 +177,8 @@ public final class NativeSocket implements AutoCloseable {
         }
         long n;
         do {
-            n = settle(LibC.send(errno, fd, address, len, LibC.MSG_NOSIGNAL), sendCall);
+            n = settle(device ? LibC.write(errno, fd, address, len) : LibC.send(errno, fd, address, len, LibC.MSG_NOSIGNAL),
+                    sendCall);
         } while (n == INTERRUPTED);
         return n == WOULD_BLOCK ? 0 : n;
     }
@@ -161,6 +191,7 @@ public final class NativeSocket implements AutoCloseable {
      * @return bytes written; 0 when the socket buffer is full (EAGAIN) or the list is empty
      */
     public long writev(GatherList list) throws ErrnoException {
+        requireSocket("a gathering write");
         if (list.isEmpty()) {
             return 0;
         }
@@ -186,6 +217,7 @@ public final class NativeSocket implements AutoCloseable {
      * @return bytes written (possibly partial: send the rest with {@link #write}); 0 on EAGAIN, fds not sent
      */
     public long sendWithFds(MemorySegment src, long offset, long len, int[] fds, int fdCount) throws ErrnoException {
+        requireSocket("passing file descriptors");
         long address = nativeAddress(src, offset, len);
         if (len < 1) {
             throw new IllegalArgumentException("file descriptors travel with data: send at least one byte");
@@ -213,6 +245,7 @@ public final class NativeSocket implements AutoCloseable {
      * {@code fdsOut} (close-on-exec set); {@link #receivedFdCount()} says how many. The caller owns them.
      */
     public long readWithFds(MemorySegment dst, long offset, long len, int[] fdsOut) throws ErrnoException {
+        requireSocket("receiving file descriptors");
         long address = nativeAddress(dst, offset, len);
         receivedFdCount = 0;
         if (len == 0) {
@@ -295,6 +328,7 @@ public final class NativeSocket implements AutoCloseable {
 
     /** Half-close: the peer reads end of stream after what was already sent. */
     public void shutdownOutput() throws ErrnoException {
+        requireSocket("a half-close");
         if (LibC.shutdown(errno, fd, LibC.SHUT_WR) < 0 && errno.get() != LibC.ENOTCONN) {
             throw errno.exception("shutdown(" + peer + ", SHUT_WR)");
         }
@@ -333,6 +367,13 @@ public final class NativeSocket implements AutoCloseable {
             return WOULD_BLOCK;
         }
         throw errno.exception(call);
+    }
+
+    private void requireSocket(String what) throws ErrnoException {
+        if (device) {
+            throw new ErrnoException(what + " on " + peer, LibC.ENOTSOCK,
+                    "a character device carries bytes only; use a Unix socket for this");
+        }
     }
 
     private void prepareMessage(long address, long len, long controlLen) {

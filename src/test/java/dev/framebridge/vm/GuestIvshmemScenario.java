@@ -1,96 +1,118 @@
 package dev.framebridge.vm;
 
 import static dev.framebridge.vm.GuestReport.check;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static dev.framebridge.vm.GuestReport.millis;
 
+import dev.framebridge.client.HxfrClient;
 import dev.framebridge.client.TestPattern;
 import dev.framebridge.frame.PixelFormat;
+import dev.framebridge.protocol.Hxfr;
+import dev.framebridge.transport.NativeSocket;
 import java.io.IOException;
-import java.io.RandomAccessFile;
+import java.io.OutputStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.Arrays;
-import java.util.Locale;
 import java.util.stream.Stream;
-import java.util.zip.CRC32C;
 
 /**
- * Runs inside the test guest (scenario ivshmem): 1080p BGRA frames written into an ivshmem-plain device's BAR2, and
- * for each one a line to the host over a virtio-serial port — {@code frame N OFFSET LENGTH CRC32C} — answered by
- * {@code IvshmemHostPeer}, which checksums the same bytes in its own mapping of the backing file while the guest
- * waits: {@code seen N CRC32C}. Matching sums prove the host sees the guest's writes as they happen, with no copy.
- * This is the transport by-reference frames will use (the request names a region instead of carrying pixels);
- * the FRAME_REQUEST part waits for by-reference frames (issue 10).
+ * Runs inside the test guest (scenario ivshmem): frames by reference from a guest to {@code serve} on the host.
+ * The guest writes 1080p BGRA frames into BAR2 of an ivshmem-plain device — the same memory as the host file
+ * {@code serve --region ivshmem=/dev/shm/…} maps — and sends HELLO, REGISTER_POOL naming that region, and one
+ * FRAME_REF per frame over a virtio-serial port, whose other end QEMU connects to serve's Unix socket. No pixel
+ * crosses the port: serve encodes from its own mapping of the bytes the guest wrote. The access units that come back
+ * are written to a file the host decodes (VmScenariosIT, PSNR against the same test pattern).
  *
- * <p>No driver: the PCI device (1af4:1110) is enabled through sysfs and {@code resource2} mapped as a file.
- * Arguments: FACTS_FILE FRAMES.
+ * <p>No driver: the PCI device (1af4:1110) is enabled through sysfs and {@code resource2} mapped as a file; the
+ * port is {@code /dev/vportNpM} named {@value #PORT_NAME} (no udev, so no /dev/virtio-ports link).
+ * Arguments: FACTS_FILE FRAMES H264_OUT.
  */
 public final class GuestIvshmemScenario {
     private static final String IVSHMEM_VENDOR = "0x1af4";
     private static final String IVSHMEM_DEVICE = "0x1110";
     private static final String PORT_NAME = "framebridge";
+    /** The name src/test/vm/run gives the backing file in {@code serve --region}. */
+    private static final String REGION = "ivshmem";
     private static final int WIDTH = 1920;
     private static final int HEIGHT = 1080;
+    private static final Duration TIMEOUT = Duration.ofSeconds(120);
 
     private GuestIvshmemScenario() {
     }
 
     public static void main(String[] args) {
         GuestReport report = new GuestReport(Path.of(args[0]));
-        report.run(() -> run(report, Integer.parseInt(args[1])));
+        report.run(() -> run(report, Integer.parseInt(args[1]), Path.of(args[2])));
     }
 
-    private static void run(GuestReport report, int frames) throws Exception {
+    private static void run(GuestReport report, int frames, Path h264) throws Exception {
         Path device = findPciDevice();
         report.fact("ivshmem.pci", device.getFileName());
         Files.writeString(device.resolve("enable"), "1");
-        Path bar2 = device.resolve("resource2");
         Path port = findVirtioPort();
         report.fact("virtio_serial.port", port);
         try (Arena arena = Arena.ofShared();
-             FileChannel barFile = FileChannel.open(bar2, StandardOpenOption.READ, StandardOpenOption.WRITE);
+             FileChannel barFile = FileChannel.open(device.resolve("resource2"), StandardOpenOption.READ,
+                     StandardOpenOption.WRITE);
              TestPattern pattern = new TestPattern(WIDTH, HEIGHT, PixelFormat.BGRA8888);
-             RandomAccessFile serial = new RandomAccessFile(port.toFile(), "rw")) {
+             HxfrClient client = HxfrClient.over(NativeSocket.openStreamDevice(port), TIMEOUT);
+             OutputStream out = Files.newOutputStream(h264)) {
             long size = barFile.size();
             report.fact("ivshmem.bar2_bytes", size);
-            MemorySegment region = barFile.map(FileChannel.MapMode.READ_WRITE, 0, size, arena);
+            MemorySegment bar2 = barFile.map(FileChannel.MapMode.READ_WRITE, 0, size, arena);
             long frameBytes = pattern.frameBytes();
             int slots = (int) (size / frameBytes);
             check(slots >= 2, "BAR2 of " + size + " bytes holds fewer than two " + WIDTH + "x" + HEIGHT + " frames");
+
+            HxfrClient.Hello hello = client.hello(Hxfr.CAP_POOL_REGION | Hxfr.CAP_FRAME_REF);
+            report.fact("hello.capabilities", hello.capabilities());
+            report.fact("hello.encoder", hello.encoder());
+            check(hello.grants(Hxfr.CAP_POOL_REGION | Hxfr.CAP_FRAME_REF), "serve granted capabilities "
+                    + hello.capabilities() + " over the virtio-serial port, not region pools and FRAME_REF: was it"
+                    + " started with --region " + REGION + "=…?");
+            int pool = client.registerRegion(REGION, size);
+            report.fact("pool.id", pool);
+
+            long[] planeOffsets = {0};
+            int[] strides = {pattern.stride()};
             long[] copyNanos = new long[frames];
             long[] answerNanos = new long[frames];
-            CRC32C crc = new CRC32C();
+            long h264Bytes = 0;
+            int keyframes = 0;
             for (int n = 0; n < frames; n++) {
+                // each frame in its own slot until they wrap: the host reads the slot named, not the last one written
                 long offset = (n % slots) * frameBytes;
-                MemorySegment frame = pattern.frame(n);
                 long t0 = System.nanoTime();
-                MemorySegment.copy(frame, 0, region, offset, frameBytes);
+                MemorySegment.copy(pattern.frame(n), 0, bar2, offset, frameBytes);
                 long t1 = System.nanoTime();
-                crc.reset();
-                crc.update(region.asSlice(offset, frameBytes).asByteBuffer());
-                long sum = crc.getValue();
-                long t2 = System.nanoTime();
-                serial.write(String.format(Locale.ROOT, "frame %d %d %d %08x\n", n, offset, frameBytes, sum)
-                        .getBytes(StandardCharsets.US_ASCII));
-                String answer = serial.readLine();
-                answerNanos[n] = System.nanoTime() - t2;
+                client.sendFrameRef(pool, offset, PixelFormat.BGRA8888, WIDTH, HEIGHT, planeOffsets, strides, n, n == 0);
+                HxfrClient.Answer answer = client.readAnswer();
+                answerNanos[n] = System.nanoTime() - t1;
                 copyNanos[n] = t1 - t0;
-                check(answer != null, "the host closed the virtio-serial port after " + n + " frames");
-                String expected = String.format(Locale.ROOT, "seen %d %08x", n, sum);
-                check(answer.equals(expected), "frame " + n + ": the host read different bytes from the shared"
-                        + " file than the guest wrote to BAR2: it says \"" + answer + "\", expected \"" + expected + "\"");
+                check(answer.isFrame(), "frame " + n + " at offset " + offset + " of the region was answered " + answer);
+                check(answer.pts() == n, "frame " + n + " was answered with pts " + answer.pts());
+                keyframes += answer.keyframe() ? 1 : 0;
+                byte[] au = answer.accessUnit().toArray(JAVA_BYTE);
+                out.write(au);
+                h264Bytes += au.length;
             }
-            serial.write("done\n".getBytes(StandardCharsets.US_ASCII));
+            client.unregisterPool(pool);
             Arrays.sort(copyNanos);
             Arrays.sort(answerNanos);
-            report.fact("frames", frames + " x " + WIDTH + "x" + HEIGHT + " bgra (" + frameBytes + " bytes)");
+            report.fact("stream.width", WIDTH);
+            report.fact("stream.height", HEIGHT);
+            report.fact("stream.frames", frames);
+            report.fact("stream.format", "BGRA8888");
+            report.fact("stream.h264_bytes", h264Bytes);
+            report.fact("stream.keyframes", keyframes);
             report.fact("bar2_copy_ms_p50", millis(copyNanos[frames / 2]));
-            report.fact("host_check_round_trip_ms_p50", millis(answerNanos[frames / 2]));
+            report.fact("frame_ref_round_trip_ms_p50", millis(answerNanos[frames / 2]));
         }
     }
 
