@@ -78,10 +78,13 @@ public final class CountersFile implements AutoCloseable {
                         + why(e) + "): give --counters-file a path in a directory of yours", e);
             }
         }
-        IoUtil.deleteIfExists(path.toFile());
+        // Built under a name of its own and renamed into place complete: a reader (stat) that finds the file while it is
+        // being sized would otherwise see it too short and take it for somebody else's.
+        Path building = path.resolveSibling(path.getFileName() + ".building-" + ProcessHandle.current().pid());
+        IoUtil.deleteIfExists(building.toFile());
         MappedByteBuffer mapped;
         // opened here with its mode, not by IoUtil.mapNewFile (which would make it 0644 under the usual umask)
-        try (FileChannel channel = FileChannel.open(path, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+        try (FileChannel channel = FileChannel.open(building, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
                 StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
             IoUtil.fill(channel, 0, fileLength(), (byte) 0); // allocates every page now, not on the first frames
             mapped = channel.map(FileChannel.MapMode.READ_WRITE, 0, fileLength());
@@ -101,6 +104,15 @@ public final class CountersFile implements AutoCloseable {
         f.header.putBytes(ENDPOINTS_OFFSET, text, 0, n);
         f.header.putInt(4, VERSION);
         f.header.putIntVolatile(0, MAGIC); // last: a reader sees a complete header or none
+        try {
+            Files.move(building, path, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (java.io.IOException e) {
+            IoUtil.unmap(mapped); // not close(): that would delete whatever is at path
+            IoUtil.deleteIfExists(building.toFile());
+            throw new IllegalStateException("cannot put the counters file in place at " + path + " (" + why(e)
+                    + "): give --counters-file a path in a directory of yours", e);
+        }
         return f;
     }
 
