@@ -6,7 +6,8 @@
  * 60, main profile, BT.601 limited range). The ceiling for "by reference": the same work, nothing around it.
  *
  *   cc -O2 -I headers -o plain-encode jmh/plain-encode.c -lx264 -lyuv
- *   plain-encode --in f.bgra --size WxH [--format bgra|nv12] [--out x.h264]
+ *   plain-encode --in f.bgra --size WxH [--format bgra|nv12] [--threads N (default: auto, as serve's budget for one
+ *                session)] [--out x.h264]
  *
  * Prints one line on stderr: frames, seconds of the encode loop, fps, and CPU per frame (user + system, all threads).
  */
@@ -61,17 +62,18 @@ static void option(x264_param_t *p, const char *name, const char *value)
 
 int main(int argc, char **argv)
 {
-    const char *in = NULL, *size = NULL, *format = "bgra", *out = NULL;
+    const char *in = NULL, *size = NULL, *format = "bgra", *out = NULL, *threads = "auto";
     for (int i = 1; i + 1 < argc; i += 2) {
         if (strcmp(argv[i], "--in") == 0) in = argv[i + 1];
         else if (strcmp(argv[i], "--size") == 0) size = argv[i + 1];
         else if (strcmp(argv[i], "--format") == 0) format = argv[i + 1];
         else if (strcmp(argv[i], "--out") == 0) out = argv[i + 1];
+        else if (strcmp(argv[i], "--threads") == 0) threads = argv[i + 1];
         else { fprintf(stderr, "plain-encode: unknown option %s\n", argv[i]); return 2; }
     }
     unsigned w, h;
     if (in == NULL || size == NULL || sscanf(size, "%ux%u", &w, &h) != 2 || w < 2 || h < 2) {
-        fprintf(stderr, "usage: plain-encode --in f.bgra --size WxH [--format bgra|nv12] [--out x.h264]\n");
+        fprintf(stderr, "usage: plain-encode --in f.bgra --size WxH [--format bgra|nv12] [--threads N] [--out x.h264]\n");
         return 2;
     }
     int nv12 = strcmp(format, "nv12") == 0;
@@ -105,7 +107,7 @@ int main(int argc, char **argv)
     option(&p, "rc-lookahead", "0");
     option(&p, "sync-lookahead", "0");
     option(&p, "sliced-threads", "1");
-    option(&p, "threads", "auto");
+    option(&p, "threads", threads);
     option(&p, "annexb", "1");
     option(&p, "repeat-headers", "1");
     option(&p, "force-cfr", "1");

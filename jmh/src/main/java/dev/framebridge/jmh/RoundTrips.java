@@ -17,7 +17,23 @@ import org.openjdk.jmh.runner.IterationType;
  * benchmark trial, driven by the benchmark thread.
  */
 final class RoundTrips implements AutoCloseable {
+    /**
+     * How frame {@code n} travels: {@link #IN_BAND} (a FRAME_REQUEST with its pixels) unless a benchmark says
+     * otherwise (frames by reference: {@link #open} registers the pool, {@link #send} a FRAME_REF). Allocation-free.
+     */
+    interface Sender {
+        /** Whatever the connection needs before its first frame (HELLO, REGISTER_POOL). */
+        default void open(StreamClient client) throws IOException {
+        }
+
+        void send(StreamClient client, Frames frames, long n) throws IOException;
+    }
+
+    static final Sender IN_BAND = (client, frames, n) -> client.send(frames.frame(n), frames.bytes, frames.width,
+            frames.height, frames.stride, n * 33_333_333L, n % 60 == 0);
+
     private final String title;
+    private final Sender sender;
     private final Frames frames;
     private final LoopbackServer server;
     private final StreamClient client;
@@ -46,12 +62,29 @@ final class RoundTrips implements AutoCloseable {
 
     /** @param spin the client waits for answers spinning on a non-blocking read instead of sleeping in poll */
     RoundTrips(String title, Frames frames, LoopbackServer server, int outstanding, boolean spin) throws IOException {
+        this(title, frames, server, outstanding, spin, IN_BAND);
+    }
+
+    /**
+     * @param sender how each frame travels; any other than {@link #IN_BAND} also gets {@code framebridge.jmh.prewarm}
+     *               frames of its own kind on the benchmark's connection first (the tiny in-band frames of the JIT
+     *               warm-up do not run its per-frame path)
+     */
+    RoundTrips(String title, Frames frames, LoopbackServer server, int outstanding, boolean spin, Sender sender)
+            throws IOException {
         this.title = title;
+        this.sender = sender;
         this.frames = frames;
         this.server = server;
         this.outstanding = outstanding;
         warmUpJit(server);
         this.client = new StreamClient(server.endpoint(), spin);
+        sender.open(client);
+        if (sender != IN_BAND) {
+            for (int i = Integer.getInteger("framebridge.jmh.prewarm", 12_000); i > 0; i--) {
+                frame();
+            }
+        }
         for (int i = 0; i < outstanding - 1; i++) {
             send();
         }
@@ -84,8 +117,7 @@ final class RoundTrips implements AutoCloseable {
     private void send() throws IOException {
         long n = sent;
         sentAt[(int) (n & 63)] = System.nanoTime();
-        client.send(frames.frame(n), frames.bytes, frames.width, frames.height, frames.stride, n * 33_333_333L,
-                n % 60 == 0);
+        sender.send(client, frames, n);
         sent++;
     }
 

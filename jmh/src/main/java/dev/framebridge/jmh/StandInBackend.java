@@ -4,6 +4,7 @@ import dev.framebridge.encode.EncodedFrame;
 import dev.framebridge.encode.Encoder;
 import dev.framebridge.encode.EncoderBackend;
 import dev.framebridge.encode.EncoderConfig;
+import dev.framebridge.encode.FramePlanes;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -59,6 +60,12 @@ final class StandInBackend implements EncoderBackend {
 
         @Override
         public void encode(MemorySegment pixels, int stride, long pts, boolean forceIdr, EncodedFrame out) {
+            out.set(accessUnit, forceIdr, pts, pts);
+        }
+
+        /** A frame by reference: as {@link #encode}, its planes never read (the bridge alone is measured). */
+        @Override
+        public void encodePlanes(FramePlanes planes, long pts, boolean forceIdr, EncodedFrame out) {
             out.set(accessUnit, forceIdr, pts, pts);
         }
 

@@ -1,5 +1,7 @@
 package dev.framebridge.jmh;
 
+import dev.framebridge.client.HxfrClient;
+import dev.framebridge.client.MemfdPool;
 import dev.framebridge.frame.PixelFormat;
 import dev.framebridge.protocol.ErrorFlyweight;
 import dev.framebridge.protocol.FrameRequestFlyweight;
@@ -32,6 +34,10 @@ final class StreamClient implements AutoCloseable {
     private final FrameResponseFlyweight frameResponse = new FrameResponseFlyweight();
     private final ErrorFlyweight error = new ErrorFlyweight();
     private final boolean spin;
+    /** HELLO, REGISTER_POOL and FRAME_REF go through the project's client on the same socket (allocation-free sends). */
+    private HxfrClient extensions;
+    private final long[] planeOffsets = new long[2];
+    private final int[] strides = new int[2];
     private long lastPts;
     private boolean lastKeyframe;
 
@@ -55,6 +61,32 @@ final class StreamClient implements AutoCloseable {
                 .pts(pts).duration(33_333_333L).forceKeyframe(keyframe);
         writeFully(request, FrameRequestFlyweight.LENGTH);
         writeFully(pixels, pixelBytes);
+    }
+
+    /**
+     * Opts in to frames by reference (HELLO) and registers {@code pool} (a sealed memfd, passed with SCM_RIGHTS).
+     *
+     * @return the pool id FRAME_REFs name
+     */
+    int registerMemfd(MemfdPool pool) throws IOException {
+        extensions = HxfrClient.over(socket, Duration.ofMillis(TIMEOUT_MS));
+        HxfrClient.Hello granted = extensions.hello(Hxfr.CAP_FRAME_REF | Hxfr.CAP_POOL_FD);
+        if (!granted.grants(Hxfr.CAP_FRAME_REF)) {
+            throw new IOException("the server did not grant frames by reference: " + granted);
+        }
+        return extensions.registerPool(pool);
+    }
+
+    /**
+     * A FRAME_REF (88 bytes, no pixels) for a frame at {@code offset} in pool {@code poolId}: BGRA (one plane) or NV12
+     * (the chroma plane right after the luma, same stride). Allocation-free. Needs {@link #registerMemfd} first.
+     */
+    void sendRef(int poolId, long offset, PixelFormat format, int width, int height, int stride, long pts,
+                 boolean keyframe) throws IOException {
+        strides[0] = stride;
+        strides[1] = stride;
+        planeOffsets[1] = (long) stride * height;
+        extensions.sendFrameRef(poolId, offset, format, width, height, planeOffsets, strides, pts, keyframe);
     }
 
     /** Reads one FRAME_RESPONSE; returns the access unit's length (its bytes are in {@link #accessUnit()}). */
@@ -140,6 +172,9 @@ final class StreamClient implements AutoCloseable {
 
     @Override
     public void close() {
+        if (extensions != null) {
+            extensions.close(); // closes the socket too
+        }
         socket.close();
         arena.close();
     }
