@@ -6,7 +6,7 @@
  *
  *   cc -O2 -I headers -o stream-client jmh/stream-client.c
  *   stream-client --connect unix:PATH --in f.bgra --size WxH [--format bgra|rgba|nv12] [--stride N]
- *                 [--outstanding N] [--sndbuf BYTES] [--byref memfd|region:NAME] --out x.h264
+ *                 [--outstanding N] [--sndbuf BYTES] [--byref memfd|region:NAME] [--pace FPS] --out x.h264
  *
  * Per frame: one FRAME_REQUEST with its pixels inline (one writev: the 56-byte fixed part, then the frame straight
  * from the mmap'ed file), up to N requests in flight (1 = vsockenc's pattern), each FRAME_RESPONSE's NAL entries
@@ -62,12 +62,14 @@ _Static_assert(sizeof(hxfr_error) == 272, "hxfr_error is 272 bytes on the wire")
 
 static const char usage_text[] =
     "usage: stream-client --connect unix:PATH --in f.bgra --size WxH [--format bgra|rgba|nv12] [--stride N]\n"
-    "                     [--outstanding N] [--sndbuf BYTES] [--byref memfd|region:NAME] --out x.h264\n"
+    "                     [--outstanding N] [--sndbuf BYTES] [--byref memfd|region:NAME] [--pace FPS] --out x.h264\n"
     "  Streams a raw frame file (frames back to back) to a running `framebridge serve` as HXFR FRAME_REQUESTs with\n"
     "  pixels inline, N requests in flight (default 1, as vsockenc), and writes the answers' H.264 to --out.\n"
     "  --connect  unix:PATH, or tcp:127.0.0.1:PORT (loopback only); vsock endpoints are not supported\n"
     "  --format   bgra (default), rgba or nv12;  --stride  bytes per row of plane 0 (default width x 4, nv12 width)\n"
     "  --sndbuf   SO_SNDBUF of the socket (default: the kernel's)\n"
+    "  --pace     send frame i no earlier than i / FPS s after the first (a guest at its display rate; the round\n"
+    "             trips are then the latency a paced guest sees, not a queue of frames waiting to be sent)\n"
     "  --byref    frames by reference: memfd (a sealed pool the client copies each frame into) or region:NAME\n"
     "             (the server maps --in itself: serve --region NAME=FILE); memfd needs a Unix socket\n"
     "  Prints fps and round-trip percentiles on stderr (as jmh's StreamFile).\n";
@@ -510,7 +512,7 @@ int main(int argc, char **argv)
 {
     const char *connect_to = NULL, *in_path = NULL, *size = NULL, *format_name = "bgra", *out_path = NULL;
     const char *stride_text = NULL, *byref = NULL;
-    unsigned long long outstanding = 1, sndbuf = 0;
+    unsigned long long outstanding = 1, sndbuf = 0, pace = 0;
 
     for (int i = 1; i < argc; i += 2) {
         const char *k = argv[i];
@@ -535,6 +537,8 @@ int main(int argc, char **argv)
             stride_text = v;
         } else if (strcmp(k, "--outstanding") == 0) {
             outstanding = parse_number(k, v, 1, 1u << 20);
+        } else if (strcmp(k, "--pace") == 0) {
+            pace = parse_number(k, v, 1, 1000);
         } else if (strcmp(k, "--sndbuf") == 0) {
             sndbuf = parse_number(k, v, 1, INT_MAX);
         } else if (strcmp(k, "--byref") == 0) {
@@ -685,6 +689,13 @@ int main(int argc, char **argv)
     unsigned long long bytes = 0;
     for (size_t received = 0; received < frames; received++) {
         while (sent < frames && sent - received < outstanding) {
+            if (pace > 0) {
+                uint64_t due = start + (uint64_t)sent * 1000000000u / pace;
+                for (uint64_t t = now_ns(); t < due; t = now_ns()) {
+                    struct timespec d = { (time_t)((due - t) / 1000000000u), (long)((due - t) % 1000000000u) };
+                    nanosleep(&d, NULL);
+                }
+            }
             req.pts = (int64_t)sent * FRAME_NS;
             req.force_keyframe = sent % KEYFRAME_EVERY == 0;
             int err;
