@@ -34,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -752,5 +753,11 @@ int main(int argc, char **argv)
     fprintf(stderr, "%s us: n=%zu p50=%.1f p90=%.1f p99=%.1f p99.9=%.1f max=%.1f\n", "stream round trip", frames,
             percentile_us(rtt, frames, 500), percentile_us(rtt, frames, 900), percentile_us(rtt, frames, 990),
             percentile_us(rtt, frames, 999), (double)rtt[frames - 1] / 1000.0);
+    /* the guest's own cost of sending (copying each frame into its socket): jmh/scaling adds it to the server's */
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) == 0) {
+        fprintf(stderr, "stream cpu: %.3f s user + system\n", (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec)
+                + (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6);
+    }
     return 0;
 }
