@@ -6,7 +6,7 @@
  *
  *   cc -O2 -I headers -o stream-client jmh/stream-client.c
  *   stream-client --connect unix:PATH --in f.bgra --size WxH [--format bgra|rgba|nv12] [--stride N]
- *                 [--outstanding N] [--sndbuf BYTES] [--byref memfd|region:NAME] --out x.h264
+ *                 [--outstanding N] [--sndbuf BYTES] [--byref memfd|region:NAME] [--pace FPS] --out x.h264
  *
  * Per frame: one FRAME_REQUEST with its pixels inline (one writev: the 56-byte fixed part, then the frame straight
  * from the mmap'ed file), up to N requests in flight (1 = vsockenc's pattern), each FRAME_RESPONSE's NAL entries
@@ -34,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -62,12 +63,14 @@ _Static_assert(sizeof(hxfr_error) == 272, "hxfr_error is 272 bytes on the wire")
 
 static const char usage_text[] =
     "usage: stream-client --connect unix:PATH --in f.bgra --size WxH [--format bgra|rgba|nv12] [--stride N]\n"
-    "                     [--outstanding N] [--sndbuf BYTES] [--byref memfd|region:NAME] --out x.h264\n"
+    "                     [--outstanding N] [--sndbuf BYTES] [--byref memfd|region:NAME] [--pace FPS] --out x.h264\n"
     "  Streams a raw frame file (frames back to back) to a running `framebridge serve` as HXFR FRAME_REQUESTs with\n"
     "  pixels inline, N requests in flight (default 1, as vsockenc), and writes the answers' H.264 to --out.\n"
     "  --connect  unix:PATH, or tcp:127.0.0.1:PORT (loopback only); vsock endpoints are not supported\n"
     "  --format   bgra (default), rgba or nv12;  --stride  bytes per row of plane 0 (default width x 4, nv12 width)\n"
     "  --sndbuf   SO_SNDBUF of the socket (default: the kernel's)\n"
+    "  --pace     send frame i no earlier than i / FPS s after the first (a guest at its display rate; the round\n"
+    "             trips are then the latency a paced guest sees, not a queue of frames waiting to be sent)\n"
     "  --byref    frames by reference: memfd (a sealed pool the client copies each frame into) or region:NAME\n"
     "             (the server maps --in itself: serve --region NAME=FILE); memfd needs a Unix socket\n"
     "  Prints fps and round-trip percentiles on stderr (as jmh's StreamFile).\n";
@@ -510,7 +513,7 @@ int main(int argc, char **argv)
 {
     const char *connect_to = NULL, *in_path = NULL, *size = NULL, *format_name = "bgra", *out_path = NULL;
     const char *stride_text = NULL, *byref = NULL;
-    unsigned long long outstanding = 1, sndbuf = 0;
+    unsigned long long outstanding = 1, sndbuf = 0, pace = 0;
 
     for (int i = 1; i < argc; i += 2) {
         const char *k = argv[i];
@@ -535,6 +538,8 @@ int main(int argc, char **argv)
             stride_text = v;
         } else if (strcmp(k, "--outstanding") == 0) {
             outstanding = parse_number(k, v, 1, 1u << 20);
+        } else if (strcmp(k, "--pace") == 0) {
+            pace = parse_number(k, v, 1, 1000);
         } else if (strcmp(k, "--sndbuf") == 0) {
             sndbuf = parse_number(k, v, 1, INT_MAX);
         } else if (strcmp(k, "--byref") == 0) {
@@ -685,6 +690,13 @@ int main(int argc, char **argv)
     unsigned long long bytes = 0;
     for (size_t received = 0; received < frames; received++) {
         while (sent < frames && sent - received < outstanding) {
+            if (pace > 0) {
+                uint64_t due = start + (uint64_t)sent * 1000000000u / pace;
+                for (uint64_t t = now_ns(); t < due; t = now_ns()) {
+                    struct timespec d = { (time_t)((due - t) / 1000000000u), (long)((due - t) % 1000000000u) };
+                    nanosleep(&d, NULL);
+                }
+            }
             req.pts = (int64_t)sent * FRAME_NS;
             req.force_keyframe = sent % KEYFRAME_EVERY == 0;
             int err;
@@ -741,5 +753,11 @@ int main(int argc, char **argv)
     fprintf(stderr, "%s us: n=%zu p50=%.1f p90=%.1f p99=%.1f p99.9=%.1f max=%.1f\n", "stream round trip", frames,
             percentile_us(rtt, frames, 500), percentile_us(rtt, frames, 900), percentile_us(rtt, frames, 990),
             percentile_us(rtt, frames, 999), (double)rtt[frames - 1] / 1000.0);
+    /* the guest's own cost of sending (copying each frame into its socket): jmh/scaling adds it to the server's */
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) == 0) {
+        fprintf(stderr, "stream cpu: %.3f s user + system\n", (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec)
+                + (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6);
+    }
     return 0;
 }

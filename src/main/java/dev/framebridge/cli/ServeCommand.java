@@ -79,9 +79,16 @@ public final class ServeCommand implements Callable<Integer> {
     String convertAt;
 
     @Option(names = "--encode-threads", defaultValue = "auto", paramLabel = "N",
-            description = "Encode agents (threads); sessions are spread over them. 0 encodes on the I/O thread (no hand-off "
-                    + "between threads). auto: 0 on 1-2 cores, else one per 4 cores. Default: ${DEFAULT-VALUE}.")
+            description = "Encode agents (threads); sessions are spread over them. 0 encodes on the I/O agents' threads (no "
+                    + "hand-off between threads). auto: 0 (each I/O agent encodes its own sessions). With several I/O "
+                    + "agents, 0 or at least one per agent. Default: ${DEFAULT-VALUE}.")
     String encodeThreads;
+
+    @Option(names = "--io-agents", defaultValue = "auto", paramLabel = "N",
+            description = "I/O agents (threads reading sockets); each new connection goes to the one with the most free "
+                    + "sessions, which receives, converts and (with --encode-threads 0) encodes it. auto: one per core "
+                    + "(at most --max-connections) when encoding inline, else 1. Default: ${DEFAULT-VALUE}.")
+    String ioAgents;
 
     @Option(names = "--max-in-flight", defaultValue = "2", paramLabel = "K",
             description = "Requests in flight per connection before reading it pauses (back-pressure). Default: ${DEFAULT-VALUE}.")
@@ -312,6 +319,7 @@ public final class ServeCommand implements Callable<Integer> {
         c.bitrate(bitrate).fps(fps.num(), fps.den())
                 .keyint(keyint).profile(profileIdc(profile)).preset(preset).encoderThreads(encoderThreads)
                 .encodeAgents(encodeThreads(encodeThreads)).maxInFlight(maxInFlight).maxConnections(maxConnections)
+                .ioAgents(ioAgents(ioAgents, encodeThreads(encodeThreads), maxConnections))
                 .maxPayload(maxPayload).maxDimension(maxDimension).stallTimeoutMs(stallTimeoutMs).idleTimeoutMs(idleTimeoutMs).idle(idle)
                 .unixMode(unixMode).unixGroup(unixGroup).countersFile(countersFile)
                 .convertOnArrival(convertOnArrival(convertAt));
@@ -369,12 +377,25 @@ public final class ServeCommand implements Callable<Integer> {
 
     static int encodeThreads(String text) {
         if (text.equals("auto")) {
-            return EngineConfig.defaultEncodeAgents(Runtime.getRuntime().availableProcessors());
+            return 0; // with --io-agents auto: one inline agent per core (EngineConfig.defaultIoAgents)
         }
         try {
             return Integer.parseInt(text.trim());
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("--encode-threads " + text + " is not a number: use auto, 0 (inline) or 1..64");
+        }
+    }
+
+    /** auto: one per core when encoding inline (see EngineConfig.defaultIoAgents), else 1 (the encode threads' layout). */
+    static int ioAgents(String text, int encodeThreads, int maxConnections) {
+        if (text.equals("auto")) {
+            return encodeThreads == 0
+                    ? EngineConfig.defaultIoAgents(Runtime.getRuntime().availableProcessors(), maxConnections) : 1;
+        }
+        try {
+            return Integer.parseInt(text.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--io-agents " + text + " is not a number: use auto or 1..64");
         }
     }
 

@@ -20,6 +20,7 @@ import dev.framebridge.protocol.Rejection;
 import dev.framebridge.protocol.UnregisterPoolFlyweight;
 import java.io.IOException;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.agrona.concurrent.status.AtomicCounter;
 
 /**
@@ -55,7 +56,10 @@ final class ByReference {
     private final String[] regionNames;
     private final MappedBuffer[] regions;
     private IoConnection[] connections = new IoConnection[0];
-    private int nextId = 1;
+    /** Pool ids, shared by the copies of every I/O agent so that an id names one pool engine-wide. */
+    private final AtomicInteger ids;
+    /** Whether this copy mapped the regions (and so unmaps them); the other I/O agents' copies only share them. */
+    private final boolean ownsRegions;
 
     private final HelloFlyweight hello = new HelloFlyweight();
     private final HelloResponseFlyweight helloResponse = new HelloResponseFlyweight();
@@ -75,6 +79,13 @@ final class ByReference {
 
     private ByReference(EngineConfig config, String encoderName, String[] regionNames,
                         MappedBuffer[] regions, EngineCounters counters, EngineLog log) {
+        this(config, encoderName, regionNames, regions, counters, log, new AtomicInteger(1), true);
+    }
+
+    private ByReference(EngineConfig config, String encoderName, String[] regionNames, MappedBuffer[] regions,
+                        EngineCounters counters, EngineLog log, AtomicInteger ids, boolean ownsRegions) {
+        this.ids = ids;
+        this.ownsRegions = ownsRegions;
         this.decoder = new HxfrDecoder(config.limits());
         this.config = config;
         this.encoderName = encoderName;
@@ -118,6 +129,14 @@ final class ByReference {
             throw e;
         }
         return new ByReference(config, encoderName, names, mapped, counters, log);
+    }
+
+    /**
+     * A copy for another I/O agent (each agent's thread has its own decoder and flyweights): the same regions, mapped
+     * once, and the same pool id sequence; only this original unmaps the regions.
+     */
+    ByReference forAnotherIoAgent() {
+        return new ByReference(config, encoderName, regionNames, regions, counters, log, ids, false);
     }
 
     /** Why the last handler returned {@link #REFUSED}. */
@@ -299,9 +318,9 @@ final class ByReference {
 
     /** Pool ids are unique for the engine's lifetime (never 0), so a stale or foreign id is recognisably wrong. */
     private int nextId() {
-        int id = nextId++;
-        if (nextId == 0) {
-            nextId = 1;
+        int id = ids.getAndIncrement();
+        while (id == 0) { // 0 is not a pool id: skipped when the sequence wraps
+            id = ids.getAndIncrement();
         }
         return id;
     }
@@ -415,6 +434,9 @@ final class ByReference {
 
     /** The agents have stopped: unmap the host regions. */
     void closeRegions() {
+        if (!ownsRegions) {
+            return;
+        }
         for (MappedBuffer r : regions) {
             r.close();
         }

@@ -84,7 +84,10 @@ public enum CounterId {
     STAGE_WRITE_US_P50("stage answer written p50 (us)"),
     STAGE_WRITE_US_P99("stage answer written p99 (us)"),
     STAGE_TOTAL_US_P50("stage total, readable to answer written p50 (us)"),
-    STAGE_TOTAL_US_P99("stage total, readable to answer written p99 (us)");
+    STAGE_TOTAL_US_P99("stage total, readable to answer written p99 (us)"),
+    // layout: how the engine was started (--io-agents, --encode-threads)
+    IO_AGENTS("I/O agents (layout)"),
+    ENCODE_AGENTS("encode threads (layout; 0: each I/O agent encodes its own sessions)");
 
     private final String label;
 

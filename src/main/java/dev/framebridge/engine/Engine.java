@@ -21,7 +21,7 @@ import org.agrona.concurrent.YieldingIdleStrategy;
 import org.agrona.concurrent.status.AtomicCounter;
 
 /**
- * The host engine: listeners, one I/O agent, N encode agents, the rings between them, the frame pool and the
+ * The host engine: listeners, one or more I/O agents, their encode agents, the rings between them, the frame pool and the
  * counters file. {@link #start} binds everything or fails with a message naming the cause; {@link #close}
  * stops accepting, answers what is in flight, closes every connection and removes socket files.
  */
@@ -32,21 +32,21 @@ public final class Engine implements AutoCloseable {
     private final EngineCounters counters;
     private final LatencyPublisher stats;
     private final EngineAgents agents;
-    private final IoAgent io;
-    private final AgentRunner ioRunner;
+    private final IoAgent[] ios;
+    private final AgentRunner[] ioRunners;
     private final AgentRunner[] encodeRunners;
     private final FramePool pool;
     private final List<SocketListener> listeners;
     private boolean closed;
 
     private Engine(EngineLog log, EngineCounters counters, LatencyPublisher stats, EngineAgents agents,
-                   AgentRunner ioRunner, AgentRunner[] encodeRunners, List<SocketListener> listeners) {
+                   AgentRunner[] ioRunners, AgentRunner[] encodeRunners, List<SocketListener> listeners) {
         this.log = log;
         this.counters = counters;
         this.stats = stats;
         this.agents = agents;
-        this.io = agents.io;
-        this.ioRunner = ioRunner;
+        this.ios = agents.ios;
+        this.ioRunners = ioRunners;
         this.encodeRunners = encodeRunners;
         this.pool = agents.pool;
         this.listeners = listeners;
@@ -92,9 +92,11 @@ public final class Engine implements AutoCloseable {
                 c.recordDistinct(t);
                 log.error("agent error (the agent goes on): " + t);
             };
-            IoAgent io = agents.io;
-            // Inline: the I/O agent runs the one encode agent on its own thread (see IoAgent.answerPending).
-            AgentRunner ioRunner = new AgentRunner(ioIdle(config, io), onError, null, io);
+            // Inline: each I/O agent runs its one encode agent on its own thread (see IoAgent.answerPending).
+            AgentRunner[] ioRunners = new AgentRunner[agents.ios.length];
+            for (int i = 0; i < ioRunners.length; i++) {
+                ioRunners[i] = new AgentRunner(ioIdle(config, agents.ios[i]), onError, null, agents.ios[i]);
+            }
             AgentRunner[] encodeRunners = new AgentRunner[agents.inline ? 0 : agents.encoders.length];
             for (int i = 0; i < encodeRunners.length; i++) {
                 IdleStrategy idle = config.idle().equals("default") ? agents.encodeIdles[i] : agronaIdle(config.idle());
@@ -103,18 +105,21 @@ public final class Engine implements AutoCloseable {
             for (AgentRunner r : encodeRunners) {
                 AgentRunner.startOnThread(r);
             }
-            AgentRunner.startOnThread(ioRunner);
+            for (AgentRunner r : ioRunners) {
+                AgentRunner.startOnThread(r);
+            }
             stats.start();
             for (SocketListener l : listeners) {
                 log.info("listening on " + l.endpoint());
             }
-            log.info("encoder " + backend.name() + ", " + (agents.inline ? "encoding on the I/O thread"
-                            : encodeRunners.length + " encode thread(s)")
+            log.info("encoder " + backend.name() + ", " + layout(agents.ios.length, agents.inline, encodeRunners.length)
                     + ", idle strategy " + config.idle()
                     + ", up to " + config.maxInFlight() + " requests in flight per connection, frame memory up to "
                     + mib(config.maxFrameMemoryPerConnection()) + " per connection and " + mib(config.maxFrameMemory())
                     + " in all (" + mib(config.frameMemoryReserve()) + " kept warm), counters in " + config.countersFile());
-            return new Engine(log, counters, stats, agents, ioRunner, encodeRunners, listeners);
+            counters.get(CounterId.IO_AGENTS).setRelease(agents.ios.length);
+            counters.get(CounterId.ENCODE_AGENTS).setRelease(encodeRunners.length);
+            return new Engine(log, counters, stats, agents, ioRunners, encodeRunners, listeners);
         } catch (IOException | RuntimeException e) {
             for (SocketListener l : listeners) {
                 l.close();
@@ -208,6 +213,15 @@ public final class Engine implements AutoCloseable {
         };
     }
 
+    /** The layout in words, for the start-up line. */
+    static String layout(int ioAgents, boolean inline, int encodeThreads) {
+        String io = ioAgents == 1 ? "1 I/O agent" : ioAgents + " I/O agents (connections spread at accept, most free sessions first)";
+        if (inline) {
+            return io + (ioAgents == 1 ? ", encoding on its thread" : ", each encoding its own sessions on its thread");
+        }
+        return io + ", " + encodeThreads + " encode thread(s)";
+    }
+
     private static String mib(long bytes) {
         return (bytes >> 20) + " MiB";
     }
@@ -224,7 +238,9 @@ public final class Engine implements AutoCloseable {
     /** The threads that touch frames (I/O and encode agents), for allocation and CPU measurements. */
     public List<Thread> agentThreads() {
         List<Thread> threads = new ArrayList<>();
-        threads.add(ioRunner.thread());
+        for (AgentRunner r : ioRunners) {
+            threads.add(r.thread());
+        }
         for (AgentRunner r : encodeRunners) {
             threads.add(r.thread());
         }
@@ -234,11 +250,22 @@ public final class Engine implements AutoCloseable {
     /** Duty cycles and parks of each agent that has a thread (I/O first), for tests. */
     List<DutyCycleCounts> dutyCycles() {
         List<DutyCycleCounts> counts = new ArrayList<>();
-        counts.add(io.dutyCycles());
+        for (IoAgent io : ios) {
+            counts.add(io.dutyCycles());
+        }
         for (int i = 0; i < encodeRunners.length; i++) {
             counts.add(agents.encoders[i].dutyCycles());
         }
         return counts;
+    }
+
+    private boolean allDrained() {
+        for (IoAgent io : ios) {
+            if (!io.drained()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     public EngineCounters counters() {
@@ -255,9 +282,11 @@ public final class Engine implements AutoCloseable {
             return;
         }
         closed = true;
-        io.startDraining(DRAIN_TIMEOUT_MS);
+        for (IoAgent io : ios) {
+            io.startDraining(DRAIN_TIMEOUT_MS);
+        }
         long deadline = System.nanoTime() + (DRAIN_TIMEOUT_MS + 1_000) * 1_000_000L;
-        while (!io.drained() && System.nanoTime() - deadline < 0) {
+        while (!allDrained() && System.nanoTime() - deadline < 0) {
             try {
                 Thread.sleep(5);
             } catch (InterruptedException e) {
@@ -265,11 +294,15 @@ public final class Engine implements AutoCloseable {
                 break;
             }
         }
-        ioRunner.close();
+        for (AgentRunner r : ioRunners) {
+            r.close();
+        }
         for (AgentRunner r : encodeRunners) {
             r.close();
         }
-        io.unmapPoolsAfterStop(); // only now can no agent be reading a pool
+        for (IoAgent io : ios) {
+            io.unmapPoolsAfterStop(); // only now can no agent be reading a pool
+        }
         pool.close();
         stats.close();
         counters.close();

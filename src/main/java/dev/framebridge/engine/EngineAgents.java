@@ -5,13 +5,16 @@ import dev.framebridge.frame.FrameMemoryBudget;
 import dev.framebridge.frame.FramePool;
 import dev.framebridge.transport.SocketListener;
 import java.io.IOException;
+import java.util.Arrays;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 
 /**
  * The engine's agents and what connects them (frame pool, sessions, rings), built from a configuration. The engine
  * runs them on threads; tests build them the same way and drive them by hand, calling {@code doWork()}.
  *
- * <p>Inline layout ({@code encodeAgents == 0}): one encode agent, run by the I/O agent on its own thread.
+ * <p>Inline layout ({@code encodeAgents == 0}): one encode agent per I/O agent, run by that agent on its own thread.
+ * Several I/O agents ({@code ioAgents > 1}) each own a consecutive range of sessions and their encode agents
+ * (encode agent j belongs to I/O agent j % ioAgents); the rings stay one producer, one consumer.
  */
 final class EngineAgents {
     /** Longest park of an encode agent's default idle strategy (a wake-up normally comes long before). */
@@ -19,10 +22,14 @@ final class EngineAgents {
 
     final FramePool pool;
     final Session[] sessions;
+    /** Every encode agent; with several I/O agents, encode agent j belongs to I/O agent j % ios.length. */
     final EncodeAgent[] encoders;
     final WakeableIdleStrategy[] encodeIdles;
+    /** The I/O agents; agent 0 watches the listeners. */
+    final IoAgent[] ios;
+    /** The first I/O agent (the only one unless {@code ioAgents > 1}). */
     final IoAgent io;
-    /** HELLO, pools and frames by reference; the host regions it mapped. */
+    /** HELLO, pools and frames by reference; the host regions it mapped (agent 0's copy). */
     final ByReference byReference;
     final boolean inline;
     /** Encoder threads of all sessions together, shared by the encode agents. */
@@ -37,7 +44,8 @@ final class EngineAgents {
             sessions[i] = new Session(i, window);
         }
         inline = config.encodeAgents() == 0;
-        int agents = inline ? 1 : config.encodeAgents();
+        int ioCount = config.ioAgents();
+        int agents = inline ? ioCount : config.encodeAgents();
         // Every slot of every session, plus a CLOSE/CLOSED per session: the rings cannot fill.
         int records = config.maxConnections() * (window + 2) + 16;
         OneToOneRingBuffer[] requestRings = new OneToOneRingBuffer[agents];
@@ -48,10 +56,12 @@ final class EngineAgents {
                 counters.get(CounterId.ENCODER_THREADS), log);
         EncoderDefaults defaults = new EncoderDefaults(config.bitrate(), config.fpsNum(), config.fpsDen(),
                 config.keyint(), config.profile(), config.preset(), threadBudget, counters.encoderOpens);
-        IoAgent[] io = new IoAgent[1];
-        Runnable wakeIo = inline ? () -> { } : () -> io[0].wake(); // inline: the I/O agent is the caller
+        ios = new IoAgent[ioCount];
         EncodeAgent.ErrorSink errors = (session, message) -> counters.recordDistinct(backend.name() + " encode failed: " + message);
         for (int i = 0; i < agents; i++) {
+            int owner = i % ioCount;
+            // inline: the I/O agent is the caller, nothing to wake
+            Runnable wakeIo = inline ? () -> { } : () -> ios[owner].wake();
             requestRings[i] = RingMessages.newRing(records);
             answerRings[i] = RingMessages.newRing(records);
             encoders[i] = new EncodeAgent(i, requestRings[i], answerRings[i], backend, defaults, sessions,
@@ -62,13 +72,38 @@ final class EngineAgents {
         boolean convertOnArrival = config.convertOnArrival() && backend.takesConvertedRgb();
         byReference = ByReference.start(config, backend.name(), counters, log);
         try {
-            this.io = new IoAgent(config, listeners, sessions, pool, requestRings, answerRings, encodeIdles,
-                    inline ? encoders[0] : null, convertOnArrival, counters, stats, log, byReference);
+            int first = 0;
+            for (int a = 0; a < ioCount; a++) {
+                // consecutive sessions per agent, as even as the count allows
+                int count = sessions.length / ioCount + (a < sessions.length % ioCount ? 1 : 0);
+                int mine = (agents - a + ioCount - 1) / ioCount; // encode agents a, a + ioCount, ...
+                OneToOneRingBuffer[] requests = new OneToOneRingBuffer[mine];
+                OneToOneRingBuffer[] answers = new OneToOneRingBuffer[mine];
+                WakeableIdleStrategy[] idles = new WakeableIdleStrategy[mine];
+                for (int k = 0; k < mine; k++) {
+                    requests[k] = requestRings[a + k * ioCount];
+                    answers[k] = answerRings[a + k * ioCount];
+                    idles[k] = encodeIdles[a + k * ioCount];
+                }
+                ios[a] = new IoAgent(config, a, a == 0 ? listeners : new SocketListener[0],
+                        Arrays.copyOfRange(sessions, first, first + count), pool, requests, answers, idles,
+                        inline ? encoders[a] : null, convertOnArrival, counters, stats, log,
+                        a == 0 ? byReference : byReference.forAnotherIoAgent());
+                first += count;
+            }
         } catch (IOException | RuntimeException e) {
+            for (IoAgent made : ios) {
+                if (made != null) {
+                    made.onClose();
+                }
+            }
             byReference.closeRegions();
             throw e;
         }
-        io[0] = this.io;
+        for (IoAgent a : ios) {
+            a.peers(ios);
+        }
+        this.io = ios[0];
     }
 
     /** Frame slots for every session's window, their memory bounded by the configured limits (see FramePool). */

@@ -51,6 +51,8 @@ public final class EngineConfig {
     private long receiveWindowMs = DEFAULT_RECEIVE_WINDOW_MS;
     private String idle = "default";
     private int encodeAgents = defaultEncodeAgents(Runtime.getRuntime().availableProcessors());
+    static final int MAX_IO_AGENTS = 64;
+    private int ioAgents = 1;
     private Path countersFile = CountersFile.defaultPath();
     private int unixMode = 0600;
     private String unixGroup;
@@ -212,6 +214,30 @@ public final class EngineConfig {
     public EngineConfig idle(String name) {
         this.idle = name;
         return this;
+    }
+
+    public int ioAgents() {
+        return ioAgents;
+    }
+
+    /**
+     * I/O agents (threads that read sockets); connections are spread over them as they arrive, each with its own epoll
+     * and encode agents. 1 by default here (the embedding default); {@code serve --io-agents auto} picks
+     * {@link #defaultIoAgents}.
+     */
+    public EngineConfig ioAgents(int n) {
+        this.ioAgents = n;
+        return this;
+    }
+
+    /**
+     * serve's layout default: one I/O agent per core, each encoding its own sessions inline (no encode threads), so
+     * each guest gets a thread that receives, converts and encodes — the shape of N plain encoder processes — and one
+     * guest keeps the single inline agent's latency (it always lands on agent 0). Measured on 2 cores (jmh/README.md,
+     * "Scaling"); on many cores it is the expectation, not yet measured.
+     */
+    public static int defaultIoAgents(int cores, int maxConnections) {
+        return Math.max(1, Math.min(Math.min(cores, MAX_IO_AGENTS), maxConnections));
     }
 
     public int encodeAgents() {
@@ -435,6 +461,15 @@ public final class EngineConfig {
                 + " must be within 0..256 (0: the host's budget, max(1, cores / open sessions) each)");
         require(encodeAgents >= 0 && encodeAgents <= 64, "--encode-threads " + encodeAgents
                 + " must be within 0..64 (0 encodes on the I/O thread)");
+        require(ioAgents >= 1 && ioAgents <= MAX_IO_AGENTS, "--io-agents " + ioAgents + " must be within 1.."
+                + MAX_IO_AGENTS);
+        require(ioAgents <= maxConnections, "--io-agents " + ioAgents + " exceeds --max-connections " + maxConnections
+                + ": every I/O agent needs a connection of its own; give fewer agents or more connections");
+        require(encodeAgents == 0 || encodeAgents >= ioAgents, "--encode-threads " + encodeAgents + " with --io-agents "
+                + ioAgents + ": each I/O agent needs an encode thread of its own, or none (--encode-threads 0 encodes"
+                + " on the I/O agents' threads); give --encode-threads 0 or at least " + ioAgents);
+        require(latencyRecorder == null || ioAgents == 1, "latencyRecorder is a single-writer recorder: it needs"
+                + " ioAgents 1 (with " + ioAgents + " I/O agents it would have several writers)");
         require(bitrate >= 0, "--bitrate " + bitrate + " must not be negative (0 scales with the frame)");
         require(fpsNum > 0 && fpsDen > 0, "--fps " + fpsNum + "/" + fpsDen + " must be positive");
         require(keyint >= 1, "--keyint " + keyint + " must be at least 1");

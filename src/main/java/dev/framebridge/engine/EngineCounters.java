@@ -100,9 +100,9 @@ public final class EngineCounters implements AutoCloseable {
     /**
      * A counter of one session's own, e.g. its frame memory, shown by {@code stat} while the session is open; null
      * when the counters file has no room left (the engine-wide counters still say everything but the split).
-     * Not for the hot path: allocates. Free it with {@link #free}.
+     * Not for the hot path: allocates. Free it with {@link #free}. Synchronized: every I/O agent opens sessions.
      */
-    AtomicCounter newSessionCounter(String label) {
+    synchronized AtomicCounter newSessionCounter(String label) {
         try {
             return manager.newCounter(label, SESSION_COUNTER_TYPE);
         } catch (IllegalStateException full) {
@@ -110,7 +110,7 @@ public final class EngineCounters implements AutoCloseable {
         }
     }
 
-    void free(AtomicCounter counter) {
+    synchronized void free(AtomicCounter counter) {
         if (counter != null) {
             counter.close();
         }

@@ -20,11 +20,13 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.HdrHistogram.SingleWriterRecorder;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.CachedNanoClock;
 import org.agrona.concurrent.MessageHandler;
+import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 import org.agrona.concurrent.status.AtomicCounter;
@@ -47,9 +49,15 @@ import org.agrona.concurrent.status.AtomicCounter;
  * microseconds: until the encode agent lets go of it). A connection with a request in flight is never closed to
  * make room. Every close says why in the log and in a counter; repeated lines are rate-limited.
  *
- * <p>Inline layout (no encode threads): this agent runs the one encode agent itself, in {@link #answerPending()}:
+ * <p>Inline layout (no encode threads): this agent runs its one encode agent itself, in {@link #answerPending()}:
  * at the start of each duty cycle and after each request it reads, so nothing sits between a request's last byte
  * and its answer. With encode threads, the same call only collects their answers.
+ *
+ * <p>Several I/O agents ({@code --io-agents}): each owns a consecutive range of sessions, its own epoll, request
+ * reader and encode agents (or its inline one); nothing of a connection is shared between them. Agent 0 alone
+ * watches the listeners: it gives each newcomer to the agent with the most free sessions (ties: the lowest index,
+ * so a single guest is always agent 0's, as with one agent) and hands the socket over through that agent's inbox.
+ * The frame pool, the counters and the latency recorders are shared and safe for several writers.
  */
 final class IoAgent implements Agent, RequestReader.Control {
     private static final long LISTENER_TAG = 1L << 32;
@@ -85,6 +93,16 @@ final class IoAgent implements Agent, RequestReader.Control {
     private final Epoll epoll;
     private final EventFd wakeFd;
     private final Session[] sessions;
+    /** This agent's place among the engine's I/O agents; agent 0 accepts for all. */
+    private final int agentIndex;
+    /** The engine-wide index of this agent's first session (its sessions are consecutive). */
+    private final int firstSession;
+    /** Every I/O agent of the engine, this one included; set once before any agent runs. */
+    private IoAgent[] peers = {this};
+    /** Newcomers the accepting agent handed to this one, admitted on this agent's thread. */
+    private final ManyToOneConcurrentArrayQueue<HandedOver> inbox = new ManyToOneConcurrentArrayQueue<>(4 * ADMISSION_QUEUE);
+    /** Sessions this agent holds or is about to (open, closing, waiting for admission, in the inbox); read by agent 0. */
+    private final AtomicInteger held = new AtomicInteger();
     private final IoConnection[] connections;
     private final int[] freeSessions;
     private int freeSessionCount;
@@ -144,9 +162,12 @@ final class IoAgent implements Agent, RequestReader.Control {
     private volatile boolean drained;
 
     /**
+     * @param agentIndex    this agent's place among the engine's I/O agents (0 watches the listeners)
+     * @param listeners     the listeners to accept on (agent 0's; none for the others)
+     * @param sessions      this agent's sessions: consecutive engine-wide indexes
      * @param inlineEncoder the encode agent to run on this thread (the inline layout), or null
      */
-    IoAgent(EngineConfig config, SocketListener[] listeners, Session[] sessions, FramePool pool,
+    IoAgent(EngineConfig config, int agentIndex, SocketListener[] listeners, Session[] sessions, FramePool pool,
             OneToOneRingBuffer[] requestRings, OneToOneRingBuffer[] answerRings, WakeableIdleStrategy[] encodeIdles,
             EncodeAgent inlineEncoder, boolean convertRgbOnArrival, EngineCounters counters, LatencyPublisher stats,
             EngineLog log, ByReference byReference) throws ErrnoException {
@@ -154,6 +175,8 @@ final class IoAgent implements Agent, RequestReader.Control {
         this.clock = config.clock();
         this.listeners = listeners;
         this.sessions = sessions;
+        this.agentIndex = agentIndex;
+        this.firstSession = sessions.length > 0 ? sessions[0].index : 0;
         this.pool = pool;
         this.answerRings = answerRings;
         this.inlineEncoder = inlineEncoder;
@@ -207,7 +230,17 @@ final class IoAgent implements Agent, RequestReader.Control {
 
     @Override
     public String roleName() {
-        return "framebridge-io";
+        return agentIndex == 0 ? "framebridge-io" : "framebridge-io-" + agentIndex;
+    }
+
+    /** Sessions this agent holds or is about to (what agent 0 compares when it places a newcomer). */
+    int sessionsHeld() {
+        return held.get();
+    }
+
+    /** Every I/O agent of the engine in order, this one included: before any of them runs. */
+    void peers(IoAgent[] all) {
+        this.peers = all;
     }
 
     /** How often this agent ran its duty cycle and parked in epoll. */
@@ -223,6 +256,9 @@ final class IoAgent implements Agent, RequestReader.Control {
         cycleClock.update(now);
         duty.cycle();
         int work = answerPending();
+        if (!inbox.isEmpty()) {
+            work += admitHandedOver();
+        }
         int n;
         if (pendingEvents > 0) {
             n = pendingEvents; // eventsNanos was stamped when the park returned
@@ -347,7 +383,7 @@ final class IoAgent implements Agent, RequestReader.Control {
         int wanted = s.wantedEvents();
         if (wanted != s.registeredEvents()) {
             try {
-                epoll.modify(c.socket.fd(), wanted, CONNECTION_TAG | c.session.index);
+                epoll.modify(c.socket.fd(), wanted, CONNECTION_TAG | (c.session.index - firstSession));
                 s.registered(wanted);
             } catch (ErrnoException e) {
                 close(c, "epoll_ctl failed: " + e.getMessage(), counters.closedFault);
@@ -378,24 +414,78 @@ final class IoAgent implements Agent, RequestReader.Control {
                 return accepted;
             }
             accepted++;
-            if (freeSessionCount == 0 || pool.available() < config.maxInFlight()) {
-                if (admissionCount < ADMISSION_QUEUE && (admissionCount < closingCount || evictLongestIdle())) {
-                    admissionQueue[admissionCount] = socket; // admitted as soon as a closing session is let go of
-                    admissionUnix[admissionCount] = listener.endpoint() instanceof Endpoint.Unix;
-                    admissionListeners[admissionCount++] = listener.endpoint().toString();
-                    continue;
-                }
+            String name = listener.endpoint().toString();
+            boolean unix = listener.endpoint() instanceof Endpoint.Unix;
+            IoAgent to = mostFreeAgent();
+            to.held.incrementAndGet();
+            if (to == this) {
+                admit(socket, name, unix);
+            } else if (to.inbox.offer(new HandedOver(socket, name, unix))) {
+                to.wakeFd.signal();
+            } else {
+                to.held.decrementAndGet();
                 counters.refused.increment();
-                if (refusedFullLines.admit(now)) {
-                    log.info("refused " + socket.peer() + " on " + listener.endpoint() + ": " + openCount
-                            + " connections open, the limit is " + config.maxConnections() + " (--max-connections),"
-                            + " none idle with nothing in flight");
-                }
-                refuse(socket);
-                continue;
+                refuse(socket, "server busy: too many connections arriving at once; try again");
             }
-            open(socket, listener.endpoint().toString(), listener.endpoint() instanceof Endpoint.Unix);
         }
+    }
+
+    /** The I/O agent with the most free sessions; ties go to the lowest index (one guest: agent 0, as ever). */
+    private IoAgent mostFreeAgent() {
+        IoAgent best = peers[0];
+        int bestFree = best.sessions.length - best.held.get();
+        for (int i = 1; i < peers.length; i++) {
+            int free = peers[i].sessions.length - peers[i].held.get();
+            if (free > bestFree) {
+                best = peers[i];
+                bestFree = free;
+            }
+        }
+        return best;
+    }
+
+    /** Newcomers agent 0 handed to this agent: admitted here, as if accepted here. */
+    private int admitHandedOver() {
+        int n = 0;
+        HandedOver h;
+        while ((h = inbox.poll()) != null) {
+            n++;
+            if (drainStarted) {
+                held.decrementAndGet();
+                counters.refused.increment();
+                refuse(h.socket(), "server shutting down");
+            } else {
+                admit(h.socket(), h.listener(), h.unix());
+            }
+        }
+        return n;
+    }
+
+    /** A newcomer counted in {@link #held}: opened, queued for a session being freed, or refused. */
+    private void admit(NativeSocket socket, String listener, boolean unixSocket) {
+        if (freeSessionCount == 0 || pool.available() < config.maxInFlight()) {
+            if (admissionCount < ADMISSION_QUEUE && (admissionCount < closingCount || evictLongestIdle())) {
+                admissionQueue[admissionCount] = socket; // admitted as soon as a closing session is let go of
+                admissionUnix[admissionCount] = unixSocket;
+                admissionListeners[admissionCount++] = listener;
+                return;
+            }
+            held.decrementAndGet();
+            counters.refused.increment();
+            if (refusedFullLines.admit(now)) {
+                log.info("refused " + socket.peer() + " on " + listener + ": " + openCount
+                        + " connections open" + (peers.length > 1 ? " on I/O agent " + agentIndex : "")
+                        + ", the limit is " + config.maxConnections() + " (--max-connections),"
+                        + " none idle with nothing in flight");
+            }
+            refuse(socket);
+            return;
+        }
+        open(socket, listener, unixSocket);
+    }
+
+    /** A connection accepted by agent 0 for this agent. */
+    private record HandedOver(NativeSocket socket, String listener, boolean unix) {
     }
 
     /**
@@ -450,10 +540,16 @@ final class IoAgent implements Agent, RequestReader.Control {
 
     /** @param unixSocket accepted on a Unix socket: fds may come with its messages (fd pools) */
     private void open(NativeSocket socket, String listener, boolean unixSocket) {
-        int index = freeSessions[--freeSessionCount];
+        int index = freeSessions[freeSessionCount - 1];
         Session session = sessions[index];
         IoConnection c = connections[index];
-        pool.take(session.slots, session.window, c.memory);
+        if (!pool.take(session.slots, session.window, c.memory)) { // another I/O agent took the last slots
+            held.decrementAndGet();
+            counters.refused.increment();
+            refuse(socket);
+            return;
+        }
+        freeSessionCount--;
         session.resetFramesWritten();
         session.encodeAgent = leastLoadedAgent();
         agentLoad[session.encodeAgent]++;
@@ -462,7 +558,7 @@ final class IoAgent implements Agent, RequestReader.Control {
         session.encoderThreads = counters.newSessionCounter("session " + index + " encoder threads (level), " + c.peer);
         openCount++;
         counters.accepted.increment();
-        counters.active.setRelease(openCount);
+        counters.active.increment();
         try {
             int wanted = c.state.wantedEvents();
             epoll.add(socket.fd(), wanted, CONNECTION_TAG | index);
@@ -473,7 +569,8 @@ final class IoAgent implements Agent, RequestReader.Control {
             return;
         }
         if (connectedLines.admit(now)) {
-            log.info("client connected from " + c.peer + " on " + listener + " (session " + index + ")");
+            log.info("client connected from " + c.peer + " on " + listener + " (session " + session.index
+                    + (peers.length > 1 ? ", I/O agent " + agentIndex : "") + ")");
         }
     }
 
@@ -491,7 +588,7 @@ final class IoAgent implements Agent, RequestReader.Control {
 
     private void onAnswer(int msgTypeId, DirectBuffer buffer, int index, int length) {
         int sessionIndex = buffer.getInt(index);
-        IoConnection c = connections[sessionIndex];
+        IoConnection c = connections[sessionIndex - firstSession];
         if (msgTypeId == RingMessages.CLOSED) {
             release(c);
             return;
@@ -617,7 +714,7 @@ final class IoAgent implements Agent, RequestReader.Control {
         cause.increment();
         openCount--;
         closingCount++;
-        counters.active.setRelease(openCount);
+        counters.active.decrement();
         if (closedLines.admit(now)) {
             long ms = (now - c.openedNanos) / 1_000_000;
             log.info("session " + c.session.index + " closed (" + c.peer + "): " + reason + "; " + c.frames + " frames, "
@@ -642,7 +739,8 @@ final class IoAgent implements Agent, RequestReader.Control {
         c.state.free();
         c.socket = null;
         closingCount--;
-        freeSessions[freeSessionCount++] = s.index;
+        freeSessions[freeSessionCount++] = s.index - firstSession;
+        held.decrementAndGet();
         if (admissionCount > 0) {
             NativeSocket next = admissionQueue[0];
             String listener = admissionListeners[0];
@@ -749,6 +847,7 @@ final class IoAgent implements Agent, RequestReader.Control {
                 l.close();
             }
             for (int i = 0; i < admissionCount; i++) {
+                held.decrementAndGet();
                 counters.refused.increment();
                 refuse(admissionQueue[i], "server shutting down");
                 admissionQueue[i] = null;
@@ -801,6 +900,10 @@ final class IoAgent implements Agent, RequestReader.Control {
         }
         for (int i = 0; i < admissionCount; i++) {
             admissionQueue[i].close();
+        }
+        HandedOver h;
+        while ((h = inbox.poll()) != null) {
+            h.socket().close();
         }
         if (inlineEncoder != null) {
             inlineEncoder.onClose();

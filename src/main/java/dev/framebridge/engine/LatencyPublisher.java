@@ -2,10 +2,11 @@ package dev.framebridge.engine;
 
 import dev.framebridge.frame.FrameSlot;
 import org.HdrHistogram.Histogram;
-import org.HdrHistogram.SingleWriterRecorder;
+import org.HdrHistogram.Recorder;
 
 /**
- * Request-to-answer and encode times, recorded by the I/O agent (wait-free, allocation-free) and turned into the
+ * Request-to-answer and encode times, recorded by the I/O agents (wait-free, allocation-free, several writers: one
+ * per I/O agent) and turned into the
  * counters' percentiles once a second on a thread of its own. Computing a percentile scans the histogram's ~27,000
  * buckets — ~100 µs that must not sit between a request and its answer on the I/O thread.
  */
@@ -13,8 +14,8 @@ final class LatencyPublisher implements AutoCloseable {
     private static final long HIGHEST_NS = 60_000_000_000L;
     private static final long INTERVAL_MS = 1_000;
 
-    private final SingleWriterRecorder latency = new SingleWriterRecorder(HIGHEST_NS, 3);
-    private final SingleWriterRecorder encode = new SingleWriterRecorder(HIGHEST_NS, 3);
+    private final Recorder latency = new Recorder(HIGHEST_NS, 3);
+    private final Recorder encode = new Recorder(HIGHEST_NS, 3);
     private final EngineCounters counters;
     private final Thread thread;
     private Histogram latencyInterval;
@@ -23,14 +24,14 @@ final class LatencyPublisher implements AutoCloseable {
     private final Histogram encodeTotal = new Histogram(HIGHEST_NS, 3);
     private volatile boolean running = true;
     /** Per {@link Stage}: recorded by the I/O agent when a frame's answer is written. */
-    private final SingleWriterRecorder[] stages = new SingleWriterRecorder[Stage.ALL.length];
+    private final Recorder[] stages = new Recorder[Stage.ALL.length];
     private final Histogram[] stageIntervals = new Histogram[Stage.ALL.length];
     private final Histogram[] stageTotals = new Histogram[Stage.ALL.length];
 
     LatencyPublisher(EngineCounters counters) {
         this.counters = counters;
         for (int i = 0; i < stages.length; i++) {
-            stages[i] = new SingleWriterRecorder(HIGHEST_NS, 3);
+            stages[i] = new Recorder(HIGHEST_NS, 3);
             stageTotals[i] = new Histogram(HIGHEST_NS, 3);
         }
         this.thread = Thread.ofPlatform().name("framebridge-stats").daemon().unstarted(this::run);

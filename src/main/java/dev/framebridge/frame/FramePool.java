@@ -8,7 +8,7 @@ import org.agrona.concurrent.status.AtomicCounter;
  * connection. Their frame memory is not kept forever: when a session closes, its slots keep their memory only while
  * the pool's warm total stays within the reserve (so the next session of the same size starts without page faults);
  * the rest is unmapped and goes back to the system. Slots with warm memory are handed out first.
- * Used by the I/O agent only.
+ * Shared by the I/O agents: taking and giving (once per session, never per frame) are synchronized.
  */
 public final class FramePool {
     private final FrameSlot[] all;
@@ -48,7 +48,7 @@ public final class FramePool {
         return total;
     }
 
-    public int available() {
+    public synchronized int available() {
         return warmCount + coldCount;
     }
 
@@ -61,7 +61,7 @@ public final class FramePool {
      * memory now counted in {@code memory} (or released where it would not fit it). False (and nothing taken) when the
      * pool has fewer.
      */
-    public boolean take(FrameSlot[] into, int n, ConnectionMemory memory) {
+    public synchronized boolean take(FrameSlot[] into, int n, ConnectionMemory memory) {
         if (available() < n) {
             return false;
         }
@@ -83,7 +83,7 @@ public final class FramePool {
     }
 
     /** The session is gone: its slots come back, keeping their memory while the warm reserve has room. */
-    public void give(FrameSlot[] from, int n) {
+    public synchronized void give(FrameSlot[] from, int n) {
         for (int i = 0; i < n; i++) {
             FrameSlot slot = from[i];
             if (slot == null) {
@@ -105,7 +105,7 @@ public final class FramePool {
     }
 
     /** Frame memory kept in free slots for the next sessions. */
-    public long warmBytes() {
+    public synchronized long warmBytes() {
         return warmBytes;
     }
 
@@ -116,7 +116,7 @@ public final class FramePool {
     }
 
     /** Unmaps every slot's memory, taken or not: only once the agents that use the slots have stopped. */
-    public void close() {
+    public synchronized void close() {
         for (FrameSlot slot : all) {
             slot.close();
         }

@@ -56,9 +56,12 @@ final class ByHandEngine implements AutoCloseable {
                 new EngineLog(new PrintStream(logBytes, true), true));
     }
 
-    /** One duty cycle of every agent (encode agents too when they are not inline). */
+    /** One duty cycle of every agent (every I/O agent; encode agents too when they are not inline). */
     int cycle() throws Exception {
-        int work = agents.io.doWork();
+        int work = 0;
+        for (IoAgent io : agents.ios) {
+            work += io.doWork();
+        }
         if (!agents.inline && runEncoders) {
             for (EncodeAgent e : agents.encoders) {
                 work += e.doWork();
@@ -117,7 +120,9 @@ final class ByHandEngine implements AutoCloseable {
         for (NativeSocket s : clients) {
             s.close();
         }
-        agents.io.onClose();
+        for (IoAgent io : agents.ios) {
+            io.onClose();
+        }
         if (!agents.inline) {
             for (EncodeAgent e : agents.encoders) {
                 e.onClose();

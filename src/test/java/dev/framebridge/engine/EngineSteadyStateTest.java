@@ -34,19 +34,37 @@ class EngineSteadyStateTest {
         assertNoAllocationPerFrame(c -> c.encodeAgents(1));
     }
 
+    @Test
+    void severalIoAgentsAllocateNothingPerFrameInEitherLayout() throws Exception {
+        // Two guests, one on each I/O agent (newcomers go to the agent with the most free sessions), frames sent to
+        // them in turn: both agents' threads are measured, inline and each with an encode thread of its own.
+        assertNoAllocationPerFrame(c -> c.ioAgents(2).encodeAgents(0), 2);
+        assertNoAllocationPerFrame(c -> c.ioAgents(2).encodeAgents(2), 2);
+    }
+
     private void assertNoAllocationPerFrame(java.util.function.UnaryOperator<EngineConfig> layout) throws Exception {
+        assertNoAllocationPerFrame(layout, 1);
+    }
+
+    /** @param guests clients sending in turn (frame i goes to guest i % guests); the frame counts are the totals */
+    private void assertNoAllocationPerFrame(java.util.function.UnaryOperator<EngineConfig> layout, int guests)
+            throws Exception {
         ThreadMXBean mx = (ThreadMXBean) ManagementFactory.getThreadMXBean();
         // Fast round trips keep the 14,000 frames of this test quick; parking adds no per-frame work of its own.
+        HxfrClient[] clients = new HxfrClient[guests];
         try (EngineHarness h = new EngineHarness(dir, layout);
-             HxfrClient client = h.connect(h.unix);
              // 256x256 BGRA (~280 KB with padded rows) is more than a Unix socket's default buffer: every frame
              // arrives in several reads, so the partial-read, idle and convert-as-rows-arrive paths are all measured.
              EngineHarness.Pattern p = new EngineHarness.Pattern(256, 256)) {
+            for (int g = 0; g < guests; g++) {
+                clients[g] = h.connect(h.unix);
+            }
             // Warm-up long enough for C2 to compile the per-frame paths (escape analysis removes the FFM
             // downcalls' temporary segments only in C2-compiled code), then measure.
             int warmup = 12_000;
             for (int i = 0; i < warmup; i++) {
-                client.sendFrame(p.frame(i % 8), p.bytes(), p.width, p.height, p.format, p.stride, i, i % 60 == 0);
+                HxfrClient client = clients[i % guests];
+                client.sendFrame(p.frame(i % 8), p.bytes(), p.width, p.height, p.format, p.stride, i, i / guests % 60 == 0);
                 client.readAnswer();
             }
             // Five windows of 400 frames: one object per frame anywhere would put every window at ≥ 16 B × 400
@@ -58,7 +76,9 @@ class EngineSteadyStateTest {
             for (int w = 0; w < windows.length; w++) {
                 long before = allocated(mx, agents);
                 for (int i = 0; i < 400; i++, frame++) {
-                    client.sendFrame(p.frame(frame % 8), p.bytes(), p.width, p.height, p.format, p.stride, frame, frame % 60 == 0);
+                    HxfrClient client = clients[frame % guests];
+                    client.sendFrame(p.frame(frame % 8), p.bytes(), p.width, p.height, p.format, p.stride, frame,
+                            frame / guests % 60 == 0);
                     client.readAnswer();
                 }
                 windows[w] = allocated(mx, agents) - before;
@@ -69,6 +89,12 @@ class EngineSteadyStateTest {
             java.util.Arrays.sort(sorted);
             assertTrue(sorted[2] < 1024, "median window allocated " + sorted[2] + " B over 400 frames: "
                     + java.util.Arrays.toString(windows));
+        } finally {
+            for (HxfrClient c : clients) {
+                if (c != null) {
+                    c.close();
+                }
+            }
         }
     }
 

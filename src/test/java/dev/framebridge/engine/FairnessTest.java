@@ -40,7 +40,17 @@ class FairnessTest {
     @ParameterizedTest(name = "encode agents: {0}")
     @ValueSource(ints = {0, 1})
     void fourEqualClientsEachGetWithinPointNineOfTheOthersAnswers(int encodeAgents) throws Exception {
-        engine = new ByHandEngine(dir, c -> c.encodeAgents(encodeAgents).maxConnections(CLIENTS));
+        fourEqualClients(c -> c.encodeAgents(encodeAgents).maxConnections(CLIENTS));
+    }
+
+    @ParameterizedTest(name = "encode agents: {0}")
+    @ValueSource(ints = {0, 2})
+    void fourEqualClientsOnTwoIoAgentsEachGetWithinPointNineOfTheOthersAnswers(int encodeAgents) throws Exception {
+        fourEqualClients(c -> c.ioAgents(2).encodeAgents(encodeAgents).maxConnections(CLIENTS));
+    }
+
+    private void fourEqualClients(java.util.function.UnaryOperator<EngineConfig> layout) throws Exception {
+        engine = new ByHandEngine(dir, layout);
         byte[] frame = HxfrBytes.frame(PixelFormat.BGRA8888, W, H, W * 4, 1,
                 HxfrBytes.pixels(PixelFormat.BGRA8888, W * 4, H, 1), 0);
         MemorySegment bytes = arena.allocate(frame.length);
