@@ -79,7 +79,13 @@ public enum CounterId {
     STAGE_WRITE_US_P50("stage answer written p50 (us)"),
     STAGE_WRITE_US_P99("stage answer written p99 (us)"),
     STAGE_TOTAL_US_P50("stage total, readable to answer written p50 (us)"),
-    STAGE_TOTAL_US_P99("stage total, readable to answer written p99 (us)");
+    STAGE_TOTAL_US_P99("stage total, readable to answer written p99 (us)"),
+    // push mode (serve --qemu-display, issue 15)
+    PUSH_SUBSCRIBERS("push subscribers (level)"),
+    PUSH_FRAMES("push frames sent"),
+    PUSH_DROPS("push frames skipped for slow subscribers (newest wins)"),
+    PUSH_REFUSED("push subscriptions refused (unknown or ended scanout)"),
+    PUSH_ENDED("push subscriptions ended by their scanout (QEMU quit)");
 
     private final String label;
 

@@ -24,6 +24,8 @@ public final class ConsoleFrame {
     private long refused;
     private long outsideUpdates;
     private String lastRefusal = "";
+    /** Why the console will show nothing more (QEMU quit, its listener failed); null while it lives. */
+    private String ended;
     private int damageX0 = Integer.MAX_VALUE;
     private int damageY0 = Integer.MAX_VALUE;
     private int damageX1;
@@ -108,6 +110,24 @@ public final class ConsoleFrame {
     public synchronized void disable() {
         enabled = false;
         version++;
+    }
+
+    /**
+     * The console is gone for good: QEMU quit or closed its listener. Readers waiting in {@link #awaitChange} wake and
+     * see {@link #ended()}.
+     */
+    public synchronized void end(String why) {
+        enabled = false;
+        if (ended == null) {
+            ended = why;
+        }
+        version++;
+        notifyAll();
+    }
+
+    /** Why the console ended, or null while it lives. */
+    public synchronized String ended() {
+        return ended;
     }
 
     private void copyRows(MemorySegment data, int stride, int x, int y, int w, int h, int slotWidth) {
