@@ -37,6 +37,7 @@ public final class Engine implements AutoCloseable {
     private final List<SocketListener> listeners;
     /** The push scanouts this engine attached (--qemu-display) and closes; null when none or the caller's. */
     private dev.framebridge.push.Scanouts ownScanouts;
+    private dev.framebridge.push.Scanouts scanouts;
     private boolean closed;
 
     private Engine(EngineLog log, EngineCounters counters, LatencyPublisher stats, EngineAgents agents,
@@ -125,6 +126,7 @@ public final class Engine implements AutoCloseable {
                     + " in all (" + mib(config.frameMemoryReserve()) + " kept warm), counters in " + config.countersFile());
             Engine engine = new Engine(log, counters, stats, agents, ioRunner, encodeRunners, listeners);
             engine.ownScanouts = attached;
+            engine.scanouts = scanouts == null ? dev.framebridge.push.Scanouts.none() : scanouts;
             return engine;
         } catch (IOException | RuntimeException e) {
             for (SocketListener l : listeners) {
@@ -229,6 +231,11 @@ public final class Engine implements AutoCloseable {
             counts.add(agents.encoders[i].dutyCycles());
         }
         return counts;
+    }
+
+    /** Push mode's scanouts ({@code Scanouts.none()} without --qemu-display). */
+    public dev.framebridge.push.Scanouts scanouts() {
+        return scanouts;
     }
 
     public EngineCounters counters() {
