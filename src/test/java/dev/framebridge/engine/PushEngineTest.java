@@ -54,7 +54,7 @@ class PushEngineTest {
         scanouts = Scanouts.of(List.of(console), (c, w, h) -> {
             heads.add(new int[] {c, w, h});
             return true;
-        }, 60, new X264Backend(), pushLog::add);
+        }, 240, new X264Backend(), pushLog::add); // the rate cap is not what these tests are about
         host = new EngineHarness(dir, c -> c.scanouts(scanouts).maxInFlight(4));
     }
 
@@ -249,6 +249,42 @@ class PushEngineTest {
             readFrames(client, 3);
             assertEquals(300_000, scanouts.source(1).bitrate());
         }
+    }
+
+    @Test
+    void pushedFramesAllocateNothingOnceWarm() throws Exception {
+        com.sun.management.ThreadMXBean beans =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        try (HxfrClient client = host.connect(host.unix)) {
+            assertTrue(client.subscribe(1));
+            // warm-up long enough for C2 to compile the push path (it removes the FFM downcalls' temporaries)
+            readFrames(client, 3000);
+            List<Thread> threads = new java.util.ArrayList<>(host.engine.agentThreads());
+            Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals("framebridge-push-1"))
+                    .forEach(threads::add);
+            assertEquals(4, threads.size(), "I/O agent, two encode agents and the push source: " + threads);
+            long[] windows = new long[5];
+            for (int w = 0; w < windows.length; w++) {
+                long before = allocated(beans, threads);
+                readFrames(client, 200);
+                windows[w] = allocated(beans, threads) - before;
+            }
+            System.out.println("push: agents and source allocated per 200 pushed frames: "
+                    + java.util.Arrays.toString(windows) + " B");
+            long[] sorted = windows.clone();
+            java.util.Arrays.sort(sorted);
+            // one object per frame anywhere would put every window at >= 16 B x 200 = 3200 B
+            assertTrue(sorted[2] < 1024, "median window allocated " + sorted[2] + " B over 200 pushed frames: "
+                    + java.util.Arrays.toString(windows));
+        }
+    }
+
+    private static long allocated(com.sun.management.ThreadMXBean mx, List<Thread> threads) {
+        long sum = 0;
+        for (Thread t : threads) {
+            sum += mx.getThreadAllocatedBytes(t.threadId());
+        }
+        return sum;
     }
 
     @Test
