@@ -653,9 +653,8 @@ final class IoAgent implements Agent, RequestReader.Control {
     }
 
     /** Under the source's lock: copies the access unit into the connection's push buffer and frames it. */
-    private void onPushed(java.lang.foreign.MemorySegment accessUnit, boolean keyframe, long pts) {
+    private void onPushed(java.lang.foreign.MemorySegment accessUnit, long length, boolean keyframe, long pts) {
         IoConnection c = pushing;
-        long length = accessUnit.byteSize();
         java.lang.foreign.MemorySegment body = c.pushBody(length); // grows only for a larger access unit
         java.lang.foreign.MemorySegment.copy(accessUnit, 0, body, 0, length);
         pushResponse.wrap(c.pushPrefix(), 0).singleEntry((int) c.pushScanout, pts, pts, keyframe, length);

@@ -184,7 +184,7 @@ public final class PushSource implements Runnable, AutoCloseable {
                     encoderConfig = encoderConfig.withBitrate(encoderBitrate);
                     encoder.reconfigure(encoderConfig);
                 }
-                encoder.encode(frame.pixels(), frame.stride(), pts, idr, out);
+                encoder.encode(frame.slot(), frame.stride(), pts, idr, out);
             } catch (EncoderException e) {
                 encodeFailures++;
                 if (encodeFailures == 1 || encodeFailures % 100 == 0) {
@@ -206,7 +206,8 @@ public final class PushSource implements Runnable, AutoCloseable {
         if (latest.byteSize() < length) {
             latest = arena.allocate(Math.max(length, latest.byteSize() * 2), 64);
         }
-        MemorySegment.copy(out.accessUnit(), 0, latest, 0, length);
+        // from the encoder's memory by address: a slice of it would be an object per frame
+        MemorySegment.copy(dev.framebridge.ffi.X264.NATIVE, out.address(), latest, 0, length);
         latestLength = length;
         latestKeyframe = out.keyframe();
         latestPts = out.pts();
@@ -236,7 +237,7 @@ public final class PushSource implements Runnable, AutoCloseable {
         }
         s.waitingForIdr = false;
         s.delivered++;
-        sink.accept(latest.asSlice(0, latestLength), latestKeyframe, latestPts);
+        sink.accept(latest, latestLength, latestKeyframe, latestPts);
         return true;
     }
 

@@ -189,6 +189,15 @@ public final class ConsoleFrame {
         return pixels.byteSize() == 0 ? pixels : pixels.asSlice(0, (long) width * 4 * height);
     }
 
+    /**
+     * The whole slot, rows {@link #stride()} apart from its start, at least {@code stride * height} bytes (more after
+     * a mode got smaller): for the encoder, which reads width x height of it. Read it only while holding this
+     * frame's monitor; unlike {@link #pixels()} it costs no object.
+     */
+    public MemorySegment slot() {
+        return pixels;
+    }
+
     public synchronized int width() {
         return width;
     }

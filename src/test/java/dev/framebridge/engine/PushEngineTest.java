@@ -258,17 +258,26 @@ class PushEngineTest {
         try (HxfrClient client = host.connect(host.unix)) {
             assertTrue(client.subscribe(1));
             // warm-up long enough for C2 to compile the push path (it removes the FFM downcalls' temporaries)
-            readFrames(client, 3000);
+            readFrames(client, Integer.getInteger("push.warmup", 8000));
             List<Thread> threads = new java.util.ArrayList<>(host.engine.agentThreads());
             Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals("framebridge-push-1"))
                     .forEach(threads::add);
             assertEquals(4, threads.size(), "I/O agent, two encode agents and the push source: " + threads);
             long[] windows = new long[5];
+            long[] perThread = new long[threads.size()];
             for (int w = 0; w < windows.length; w++) {
                 long before = allocated(beans, threads);
+                for (int t = 0; t < perThread.length; t++) {
+                    perThread[t] -= beans.getThreadAllocatedBytes(threads.get(t).threadId());
+                }
                 readFrames(client, 200);
                 windows[w] = allocated(beans, threads) - before;
+                for (int t = 0; t < perThread.length; t++) {
+                    perThread[t] += beans.getThreadAllocatedBytes(threads.get(t).threadId());
+                }
             }
+            System.out.println("push: per thread over 1000 frames " + threads.stream().map(Thread::getName).toList()
+                    + " " + java.util.Arrays.toString(perThread));
             System.out.println("push: agents and source allocated per 200 pushed frames: "
                     + java.util.Arrays.toString(windows) + " B");
             long[] sorted = windows.clone();
