@@ -39,7 +39,7 @@ public final class PushHostSubscriber {
     private PushHostSubscriber() {
     }
 
-    record Arrival(long epochMicros, boolean keyframe, int bytes) {
+    record Arrival(long epochMicros, boolean keyframe, byte[] accessUnit) {
     }
 
     public static void main(String[] args) throws Exception {
@@ -92,7 +92,7 @@ public final class PushHostSubscriber {
                     return "serve pushed " + a + " instead of FRAME_RESPONSE";
                 }
                 arrivals.add(new Arrival(at.getEpochSecond() * 1_000_000L + at.getNano() / 1_000, a.keyframe(),
-                        (int) a.accessUnit().byteSize()));
+                        a.accessUnit().toArray(ValueLayout.JAVA_BYTE)));
                 Channels.newChannel(out).write(a.accessUnit().asByteBuffer());
                 quietSince = System.nanoTime();
             }
@@ -111,13 +111,34 @@ public final class PushHostSubscriber {
         int frames = Integer.parseInt(guest.get("push.frames"));
         int resource = Integer.parseInt(guest.get("push.resource_id"));
 
-        byte[] decoded = Ffmpeg.decode(h264, "yuv420p");
+        // Before the guest set its mode the console had another size (the firmware's, fbcon's): a new size starts
+        // with an IDR, so the frames of the guest's size are decoded on their own, from the last size change on.
+        List<Ffmpeg.Frame> probed = Ffmpeg.probe(h264);
+        if (probed.size() != arrivals.size()) {
+            return "ffprobe found " + probed.size() + " frames in the " + arrivals.size() + " pushed";
+        }
+        int from = probed.size();
+        while (from > 0 && probed.get(from - 1).width() == width && probed.get(from - 1).height() == height) {
+            from--;
+        }
+        facts.add("host.frames_before_the_guests_mode=" + from);
+        if (from == probed.size()) {
+            return "no pushed frame has the guest's size " + width + "x" + height;
+        }
+        Path tail = work.resolve("results/push-" + width + "x" + height + ".h264");
+        try (OutputStream out = Files.newOutputStream(tail)) {
+            for (Arrival a : arrivals.subList(from, arrivals.size())) {
+                out.write(a.accessUnit());
+            }
+        }
+        arrivals = arrivals.subList(from, arrivals.size());
+        byte[] decoded = Ffmpeg.decode(tail, "yuv420p");
         int frameBytes = width * height * 3 / 2;
         int decodedFrames = decoded.length / frameBytes;
         facts.add("host.decoded_frames=" + decodedFrames);
         if (decodedFrames != arrivals.size()) {
             return "ffmpeg decoded " + decodedFrames + " frames of " + width + "x" + height + " from " + arrivals.size()
-                    + " pushed (a size change, or undecodable frames)";
+                    + " pushed at that size (undecodable frames)";
         }
         double[] best = new double[frames];
         int[] firstArrival = new int[frames];
