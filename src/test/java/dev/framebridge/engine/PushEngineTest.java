@@ -212,16 +212,18 @@ class PushEngineTest {
     void aSlowSubscriberIsSkippedToTheNewestFrameAndItsDropsCounted() throws Exception {
         try (HxfrClient slow = host.connect(host.unix)) {
             assertTrue(slow.subscribe(1));
+            // noisy frames at a high bitrate are large (tens of KB each): the socket fills while the subscriber
+            // does not read
+            slow.sendBitrate(100_000_000);
             ByteArrayOutputStream stream = new ByteArrayOutputStream();
             stream.write(readFrames(slow, 1).get(0));
-            // noisy frames are large: the socket fills while the subscriber does not read
-            for (int i = 0; i < 40; i++) {
+            for (int i = 0; i < 80; i++) {
                 draw(1);
                 Thread.sleep(20);
             }
             int frames = 0;
             long deadline = System.nanoTime() + 3_000_000_000L;
-            while (System.nanoTime() < deadline && frames < 60) {
+            while (System.nanoTime() < deadline && frames < 100) {
                 if (!slow.socket().awaitReadable(300)) {
                     break;
                 }
@@ -231,9 +233,9 @@ class PushEngineTest {
                 frames++;
             }
             long drops = host.counter(CounterId.PUSH_DROPS);
-            System.out.println("slow subscriber: " + frames + " frames read after 41 drawn, " + drops + " dropped");
+            System.out.println("slow subscriber: " + frames + " frames read after 81 drawn, " + drops + " dropped");
             assertTrue(drops > 0, "frames it could not take were skipped and counted");
-            assertTrue(frames < 41, "no queue grew: it read " + frames + " frames, not every one drawn");
+            assertTrue(frames < 81, "no queue grew: it read " + frames + " frames, not every one drawn");
             Path h264 = dir.resolve("slow.h264");
             Files.write(h264, stream.toByteArray());
             assertEquals(frames + 1, Ffmpeg.probe(h264).size(), "what it got decodes: it resumed at IDRs");
