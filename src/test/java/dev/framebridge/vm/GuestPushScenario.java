@@ -15,13 +15,19 @@ import java.nio.file.Path;
 /**
  * Runs inside the test guest (scenario push): draws known frames on the virtio-gpu scanout from Java
  * ({@link VirtioGpuDevice}: a dumb buffer the size of the output's mode, ADDFB, SETCRTC, then per frame the
- * {@link TestPattern} frame n written into the buffer and DIRTYFB over all of it). The host's {@code serve
+ * {@link TestPattern} frame 100 + n written into the buffer and DIRTYFB over all of it). The host's {@code serve
  * --qemu-display}, attached to this VM's QEMU, pushes what QEMU's D-Bus display shows to a host subscriber, which
  * checks the H.264 against the same frames and times each one from QEMU's RESOURCE_FLUSH (src/test/vm/push-host).
  * Waits for the host subscriber (file push-host-ready in the work share) before drawing, so no frame is missed.
  * Arguments: FACTS_FILE WORK_DIR FRAMES INTERVAL_MS.
  */
 public final class GuestPushScenario {
+    /**
+     * The first TestPattern frame drawn: scenario gpu leaves frame 0 on the same scanout earlier in the boot, so the
+     * frames here are ones nothing else draws.
+     */
+    static final int FIRST_PATTERN = 100;
+
     private GuestPushScenario() {
     }
 
@@ -47,12 +53,12 @@ public final class GuestPushScenario {
             report.fact("push.mode", output.modeName() + "@" + output.refresh());
             report.fact("push.resource_id", gpu.resourceId(screen.handle()));
             try (TestPattern pattern = new TestPattern(output.width(), output.height(), PixelFormat.BGRA8888)) {
-                fill(pixels, screen, pattern.frame(0), pattern.stride());
+                fill(pixels, screen, pattern.frame(FIRST_PATTERN), pattern.stride());
                 gpu.show(output, fb);
                 long flushNanos = 0;
                 for (int n = 0; n < frames; n++) {
                     long drawn = System.nanoTime();
-                    fill(pixels, screen, pattern.frame(n), pattern.stride());
+                    fill(pixels, screen, pattern.frame(FIRST_PATTERN + n), pattern.stride());
                     long t = System.nanoTime();
                     gpu.flush(fb, 0, 0, screen.width(), screen.height());
                     flushNanos += System.nanoTime() - t;
@@ -62,6 +68,7 @@ public final class GuestPushScenario {
                     }
                 }
                 report.fact("push.frames", frames);
+                report.fact("push.first_pattern", FIRST_PATTERN);
                 report.fact("push.interval_ms", intervalMs);
                 report.fact("push.dirtyfb_ms", millis(flushNanos / frames));
             }

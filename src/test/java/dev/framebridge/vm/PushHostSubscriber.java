@@ -27,7 +27,8 @@ import java.util.regex.Pattern;
  * The host side of scenario push (src/test/vm/push-host): subscribes to scanout 1 of the host's {@code serve
  * --qemu-display}, which is attached to the test guest's QEMU, and records every pushed frame with its arrival
  * time; says it is ready through the work share (push-host-ready) so the guest starts drawing. When the guest is
- * done it checks what came: the H.264 decodes (ffmpeg) and each of the guest's known frames (TestPattern frame n)
+ * done it checks what came: the H.264 decodes (ffmpeg) and each of the guest's known frames (TestPattern frame
+ * push.first_pattern + n)
  * arrived at luma PSNR ≥ 35 dB; each frame's latency is its first arrival minus the QEMU trace's timestamp of the
  * last RESOURCE_FLUSH of the guest's scanout resource before it (QEMU handling the guest's DIRTYFB, host clock).
  * Writes the verdict to WORK/results/push.host: PASS or FAIL: why, then facts.
@@ -110,6 +111,7 @@ public final class PushHostSubscriber {
         int height = Integer.parseInt(guest.get("push.height"));
         int frames = Integer.parseInt(guest.get("push.frames"));
         int resource = Integer.parseInt(guest.get("push.resource_id"));
+        int firstPattern = Integer.parseInt(guest.getOrDefault("push.first_pattern", "0"));
 
         // Before the guest set its mode the console had another size (the firmware's, fbcon's): a new size starts
         // with an IDR, so the frames of the guest's size are decoded on their own, from the last size change on.
@@ -148,7 +150,7 @@ public final class PushHostSubscriber {
                 int closest = -1;
                 double closestPsnr = 0;
                 for (int n = 0; n < frames; n++) {
-                    double psnr = lumaPsnr(reference.frame(n), decoded, i * frameBytes, width * height);
+                    double psnr = lumaPsnr(reference.frame(firstPattern + n), decoded, i * frameBytes, width * height);
                     if (psnr > closestPsnr) {
                         closest = n;
                         closestPsnr = psnr;
