@@ -21,12 +21,18 @@ import picocli.CommandLine.Parameters;
             "  frame     one frame with pixels → a decodable keyframe: Annex-B start code, SPS/PPS in front of the"
                     + " IDR, pts echoed (the encoder works)",
             "  stream    --frames more, one request outstanding like vsockenc: fps and round-trip percentiles",
+            "With --subscribe N (push mode, serve --qemu-display) frame and stream are replaced by:",
+            "  subscribe SUBSCRIBE to scanout N → SUBSCRIBE_RESP success=1",
+            "  first     the first pushed frame is a keyframe with SPS/PPS in front",
+            "  push      up to --frames pushed frames: their rate and gaps (ends early when the picture stops"
+                    + " changing for --timeout)",
             "On failure it names the broken hop and the likely cause, and exits with the code for that class."},
         footer = {"", "Endpoints: unix:PATH, tcp:HOST:PORT, vsock:CID:PORT (from a guest: vsock:2:5000),"
                 + " hvsock:UDS_PATH:PORT (Firecracker / Cloud Hypervisor host side).",
             "Examples:",
             "  framebridge probe unix:$XDG_RUNTIME_DIR/framebridge/hxfr.sock",
             "  framebridge probe tcp:127.0.0.1:15937 --frames 300 --size 1920x1080 --json",
+            "  framebridge probe unix:$XDG_RUNTIME_DIR/framebridge/hxfr.sock --subscribe 1 --frames 120",
             "",
             "Exit codes:",
             "  0  every step passed",
@@ -63,6 +69,11 @@ public final class ProbeCommand implements Callable<Integer> {
             description = "Pixel format sent: bgra, rgba or nv12. Default: bgra.")
     PixelFormat format;
 
+    @Option(names = "--subscribe", paramLabel = "SCANOUT",
+            description = "Probe push mode: subscribe to this scanout (1..15; console N-1 of serve --qemu-display's VM)"
+                    + " and check what is pushed, instead of sending frames.")
+    Integer subscribe;
+
     @Option(names = "--json", description = "Print one JSON object (steps, failure, stream figures) instead of lines.")
     boolean json;
 
@@ -72,6 +83,8 @@ public final class ProbeCommand implements Callable<Integer> {
         CliValues.requireWireFormat(cmd, format);
         CliValues.requireEvenForYuv(cmd, format, size);
         CliValues.require(cmd, timeoutMs >= 1, "--timeout " + timeoutMs + " must be at least 1 ms");
+        CliValues.require(cmd, subscribe == null || (subscribe >= 1 && subscribe <= 15), "--subscribe " + subscribe
+                + " is not a scanout id: use 1..15 (0 is the VM's own display)");
         CliValues.require(cmd, frames >= 0, "--frames " + frames + " must not be negative (0 skips the stream step)");
         Endpoint target;
         try {
@@ -81,8 +94,8 @@ public final class ProbeCommand implements Callable<Integer> {
         }
         PrintStream out = System.out;
         if (!json) {
-            out.println("probe " + target + " (timeout " + timeoutMs + " ms, " + size + " " + CliValues.formatName(format)
-                    + ")");
+            out.println("probe " + target + " (timeout " + timeoutMs + " ms, " + (subscribe != null ? "push mode: scanout "
+                    + subscribe : size + " " + CliValues.formatName(format)) + ")");
         }
         Prober prober = new Prober(target, Duration.ofMillis(timeoutMs), size.width(), size.height(), format, frames,
                 step -> {
@@ -92,6 +105,9 @@ public final class ProbeCommand implements Callable<Integer> {
                         out.flush();
                     }
                 });
+        if (subscribe != null) {
+            prober.subscribe(subscribe);
+        }
         Prober.Result r = prober.run();
         if (json) {
             out.println(toJson(r));

@@ -62,6 +62,8 @@ final class Prober {
     private final dev.framebridge.frame.PixelFormat format;
     private final int frames;
     private final Consumer<Step> onStep;
+    /** Push mode: the scanout to SUBSCRIBE to instead of sending frames (0: pull mode). */
+    private int subscribe;
     private final List<Step> steps = new ArrayList<>();
     private double pingMedianMs = Double.NaN;
 
@@ -74,6 +76,12 @@ final class Prober {
         this.format = format;
         this.frames = frames;
         this.onStep = onStep;
+    }
+
+    /** Probe push mode instead: subscribe to {@code scanoutId}, check and count what is pushed. */
+    Prober subscribe(int scanoutId) {
+        this.subscribe = scanoutId;
+        return this;
     }
 
     /** A step that failed: what to report and how to exit. */
@@ -101,6 +109,12 @@ final class Prober {
         step("connect", true, t0, "connected to " + endpoint);
         try (client; TestPattern pattern = new TestPattern(width, height, format)) {
             ping(client);
+            if (subscribe > 0) {
+                subscribeStep(client);
+                firstPushed(client);
+                Stats stats = frames > 0 ? pushed(client) : null;
+                return new Result(endpoint, steps, null, null, pingMedianMs, stats);
+            }
             oneFrame(client, pattern);
             Stats stats = frames > 0 ? stream(client, pattern) : null;
             return new Result(endpoint, steps, null, null, pingMedianMs, stats);
@@ -217,6 +231,93 @@ final class Prober {
                 ms(rtt.getValueAtPercentile(90)), ms(rtt.getValueAtPercentile(99)), ms(rtt.getMaxValue()), bytes);
         step("stream", true, start, String.format("%d frames, %.1f fps, round trip p50 %.2f ms, p99 %.2f ms, max %.2f ms,"
                 + " %,d bytes of H.264", frames, s.fps(), s.p50Ms(), s.p99Ms(), s.maxMs(), bytes));
+        return s;
+    }
+
+    // ---- push mode ----------------------------------------------------------------------------------
+
+    private void subscribeStep(HxfrClient client) throws Failed {
+        long t = System.nanoTime();
+        boolean ok;
+        try {
+            ok = client.subscribe(subscribe);
+        } catch (dev.framebridge.client.HostErrorException e) {
+            throw fail("subscribe", t, ProbeFailure.HOST_ERROR, "SUBSCRIBE answered with ERROR " + e.errorCode() + " "
+                    + ErrorCode.name(e.errorCode()) + ": \"" + e.hostMessage() + "\" (scanout ids are 1..15)");
+        } catch (IOException e) {
+            throw fail("subscribe", t, exchangeFailure(e, "SUBSCRIBE", "SUBSCRIBE_RESP",
+                    "PING was answered but SUBSCRIBE was not: the host is older than push mode"));
+        }
+        if (!ok) {
+            throw fail("subscribe", t, ProbeFailure.HOST_ERROR, "the host refused scanout " + subscribe + " (success=0):"
+                    + " it was started without --qemu-display, the VM has no console " + (subscribe - 1) + ", or QEMU"
+                    + " quit; the host log names which");
+        }
+        step("subscribe", true, t, "scanout " + subscribe + " taken (SUBSCRIBE_RESP success=1)");
+    }
+
+    private Answer pushedAnswer(HxfrClient client, String stepName, long t) throws Failed {
+        try {
+            Answer a = client.readAnswer();
+            if (a.isError()) {
+                throw fail(stepName, t, ProbeFailure.HOST_ERROR, "the host pushed ERROR " + errorText(a));
+            }
+            if (!a.isFrame()) {
+                throw fail(stepName, t, ProbeFailure.NOT_HXFR, "the host pushed " + Hxfr.typeName(a.type())
+                        + " instead of FRAME_RESPONSE");
+            }
+            return a;
+        } catch (IOException e) {
+            throw fail(stepName, t, exchangeFailure(e, "SUBSCRIBE", "pushed frame",
+                    "the subscription was taken but nothing was pushed: the VM's console shows nothing (VM stopped, or"
+                            + " its display disabled), or the host's push encode failed (host log)"));
+        }
+    }
+
+    private void firstPushed(HxfrClient client) throws Failed {
+        long t = System.nanoTime();
+        Answer a = pushedAnswer(client, "first", t);
+        String problem = !a.keyframe() ? "the first pushed frame is not a keyframe: a subscriber could not decode it"
+                : AccessUnitCheck.problem(a.accessUnit(), true);
+        if (problem != null) {
+            throw fail("first", t, ProbeFailure.BAD_ANSWER, problem);
+        }
+        step("first", true, t, String.format("pushed keyframe of %,d bytes, SPS/PPS in front (scanout %d)",
+                a.accessUnit().byteSize(), a.sessionId()));
+    }
+
+    /** Counts pushed frames until --frames arrived or the picture stopped changing for --timeout. */
+    private Stats pushed(HxfrClient client) throws Failed {
+        Histogram gaps = new Histogram(3_600_000_000_000L, 3);
+        long start = System.nanoTime();
+        long last = start;
+        long bytes = 0;
+        int n = 0;
+        while (n < frames) {
+            try {
+                if (!client.socket().awaitReadable(timeout.toMillis())) {
+                    break; // nothing changed on the console for a whole timeout: not a fault
+                }
+            } catch (IOException e) {
+                throw fail("push", start, new Failed(ProbeFailure.CONNECT_FAILED, e.getMessage()));
+            }
+            Answer a = pushedAnswer(client, "push", start);
+            String problem = AccessUnitCheck.problem(a.accessUnit(), a.keyframe());
+            if (problem != null) {
+                throw fail("push", start, ProbeFailure.BAD_ANSWER, "pushed frame " + (n + 1) + ": " + problem);
+            }
+            long now = System.nanoTime();
+            gaps.recordValue(now - last);
+            last = now;
+            bytes += a.accessUnit().byteSize();
+            n++;
+        }
+        double seconds = (last - start) / 1e9;
+        Stats s = new Stats(n, seconds, n > 0 && seconds > 0 ? n / seconds : 0, ms(gaps.getValueAtPercentile(50)),
+                ms(gaps.getValueAtPercentile(90)), ms(gaps.getValueAtPercentile(99)), ms(gaps.getMaxValue()), bytes);
+        step("push", true, start, String.format("%d frames pushed in %.2f s (%.1f fps), gap p50 %.2f ms, max %.2f ms,"
+                + " %,d bytes of H.264%s", n, seconds, s.fps(), s.p50Ms(), s.maxMs(), bytes, n < frames
+                ? "; then nothing for " + seconds(timeout) + " (the console stopped changing)" : ""));
         return s;
     }
 

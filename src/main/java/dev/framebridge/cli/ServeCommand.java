@@ -147,6 +147,18 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Buffer pools one connection may have registered at once (frames by reference). Default: ${DEFAULT-VALUE}.")
     int maxPools;
 
+    @Option(names = "--qemu-display", paramLabel = "ADDR",
+            description = "Push mode: attach to an unmodified QEMU's D-Bus display and push each console as scanout"
+                    + " id console+1 to SUBSCRIBE clients. ADDR is QEMU's QMP socket (QEMU started with -display"
+                    + " dbus,p2p=yes -qmp unix:ADDR,server=on,wait=off) or a bus address unix:path=BUS (QEMU with"
+                    + " -display dbus,addr=unix:path=BUS).")
+    String qemuDisplay;
+
+    @Option(names = "--push-fps", defaultValue = "60", paramLabel = "N",
+            description = "Push mode: at most N frames a second per scanout, one encode shared by its subscribers."
+                    + " Default: ${DEFAULT-VALUE}.")
+    int pushFps;
+
     @Option(names = "--unix-mode", defaultValue = "600", paramLabel = "OCTAL", converter = CliValues.OctalModeConverter.class,
             description = "Permissions of Unix socket files, in octal as for chmod. Default: ${DEFAULT-VALUE}.")
     int unixMode;
@@ -333,6 +345,7 @@ public final class ServeCommand implements Callable<Integer> {
             c.maxFrameMemoryPerConnection(maxFrameMemoryPerConnection);
         }
         c.maxPools(maxPools);
+        c.qemuDisplay(qemuDisplay).pushFps(pushFps);
         if (regions != null) {
             for (String r : regions) {
                 c.region(HostRegion.parse(r));

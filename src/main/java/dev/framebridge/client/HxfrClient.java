@@ -213,6 +213,48 @@ public final class HxfrClient implements AutoCloseable {
         writeFully(out, FrameRefFlyweight.LENGTH);
     }
 
+    // ---- push mode: scanouts and subscriptions ------------------------------------------------------
+
+    /**
+     * SUBSCRIBE to scanout {@code scanoutId} and its SUBSCRIBE_RESP. After success the host pushes a FRAME_RESPONSE
+     * for every new frame of that scanout; read them with {@link #readAnswer}.
+     *
+     * @return whether the host took the subscription (when not, its log says why)
+     */
+    public boolean subscribe(int scanoutId) throws IOException {
+        dev.framebridge.protocol.ScanoutIdFlyweight.subscribe().wrap(out, 0).header(0, sessionId).scanoutId(scanoutId);
+        writeFully(out, dev.framebridge.protocol.ScanoutIdFlyweight.LENGTH);
+        expect(Hxfr.MSG_SUBSCRIBE_RESP, "SUBSCRIBE");
+        return new dev.framebridge.protocol.SubscribeResponseFlyweight().wrap(in, 0).success();
+    }
+
+    /**
+     * ENABLE_SCANOUT (a head of this size for the VM) and its SCANOUT_RESP.
+     *
+     * @return the connector name the guest sees, or null when the host refused
+     */
+    public String enableScanout(int scanoutId, int width, int height, int refreshHz) throws IOException {
+        new dev.framebridge.protocol.EnableScanoutFlyweight().wrap(out, 0).header(0, sessionId).scanoutId(scanoutId)
+                .width(width).height(height).refreshRate(refreshHz);
+        writeFully(out, dev.framebridge.protocol.EnableScanoutFlyweight.LENGTH);
+        expect(Hxfr.MSG_SCANOUT_RESP, "ENABLE_SCANOUT");
+        var r = new dev.framebridge.protocol.ScanoutResponseFlyweight().wrap(in, 0);
+        return r.success() ? r.connectorName() : null;
+    }
+
+    /** DISABLE_SCANOUT (no answer). */
+    public void disableScanout(int scanoutId) throws IOException {
+        dev.framebridge.protocol.ScanoutIdFlyweight.disableScanout().wrap(out, 0).header(0, sessionId).scanoutId(scanoutId);
+        writeFully(out, dev.framebridge.protocol.ScanoutIdFlyweight.LENGTH);
+    }
+
+    /** CONFIG_REQ asking for {@code bitrate} bits/s (other fields: host defaults); answered only on failure. */
+    public void sendBitrate(int bitrate) throws IOException {
+        out.asSlice(0, dev.framebridge.protocol.ConfigRequestFlyweight.LENGTH).fill((byte) 0);
+        new dev.framebridge.protocol.ConfigRequestFlyweight().wrap(out, 0).header(0, sessionId).bitrate(bitrate);
+        writeFully(out, dev.framebridge.protocol.ConfigRequestFlyweight.LENGTH);
+    }
+
     /** The answer to a request that expects {@code type}; ERROR becomes a {@link HostErrorException}. */
     private Answer expect(int type, String request) throws IOException {
         Answer a = readAnswer();

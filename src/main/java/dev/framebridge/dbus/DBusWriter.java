@@ -145,6 +145,15 @@ public final class DBusWriter {
         return writeUint32(value ? 1 : 0);
     }
 
+    /** A {@code q} (uint16), as SetUIInfo's millimetre sizes. */
+    public DBusWriter writeUint16(int value) {
+        align(2);
+        room(2);
+        buffer.set(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), position, (short) value);
+        position += 2;
+        return this;
+    }
+
     public DBusWriter writeUint32(int value) {
         align(4);
         room(4);

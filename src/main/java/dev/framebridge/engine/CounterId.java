@@ -87,7 +87,13 @@ public enum CounterId {
     STAGE_TOTAL_US_P99("stage total, readable to answer written p99 (us)"),
     // layout: how the engine was started (--io-agents, --encode-threads)
     IO_AGENTS("I/O agents (layout)"),
-    ENCODE_AGENTS("encode threads (layout; 0: each I/O agent encodes its own sessions)");
+    ENCODE_AGENTS("encode threads (layout; 0: each I/O agent encodes its own sessions)"),
+    // push mode (serve --qemu-display, issue 15)
+    PUSH_SUBSCRIBERS("push subscribers (level)"),
+    PUSH_FRAMES("push frames sent"),
+    PUSH_DROPS("push frames skipped for slow subscribers (newest wins)"),
+    PUSH_REFUSED("push subscriptions refused (unknown or ended scanout)"),
+    PUSH_ENDED("push subscriptions ended by their scanout (QEMU quit)");
 
     private final String label;
 

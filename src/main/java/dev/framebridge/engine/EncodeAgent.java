@@ -74,6 +74,8 @@ final class EncodeAgent implements Agent {
     private final ErrorFlyweight error = new ErrorFlyweight();
     private final EncodedFrame encoded = new EncodedFrame();
     private final StringBuilder message = new StringBuilder(256);
+    /** Push mode's scanouts: SUBSCRIBE, ENABLE_SCANOUT and DISABLE_SCANOUT are answered from them. */
+    private dev.framebridge.push.Scanouts scanouts = dev.framebridge.push.Scanouts.none();
 
     /** Sink for failures the agent survives: counted, logged once per distinct cause. */
     interface ErrorSink {
@@ -97,6 +99,11 @@ final class EncodeAgent implements Agent {
         this.wakeIo = wakeIo;
         this.errors = errors;
         this.clock = clock;
+    }
+
+    /** Set once, before the agent runs. */
+    void scanouts(dev.framebridge.push.Scanouts s) {
+        this.scanouts = s;
     }
 
     @Override
@@ -223,7 +230,8 @@ final class EncodeAgent implements Agent {
                 case SlotKind.CONFIG_REQ -> configure(es, slot);
                 case SlotKind.ENABLE_SCANOUT -> answerEnableScanout(slot);
                 case SlotKind.SUBSCRIBE -> answerSubscribe(slot);
-                case SlotKind.DISABLE_SCANOUT, SlotKind.ANSWERED -> { }
+                case SlotKind.DISABLE_SCANOUT -> disableScanout(slot);
+                case SlotKind.ANSWERED -> { }
                 default -> answerError(slot, ErrorCode.INTERNAL, "internal: slot of unknown kind");
             }
         } catch (RuntimeException e) {
@@ -416,15 +424,26 @@ final class EncodeAgent implements Agent {
 
     private void answerEnableScanout(FrameSlot slot) {
         EnableScanoutFlyweight req = enableScanout.wrap(slot.request(), 0);
-        // No virtual-display path yet: answer, truthfully, that the scanout was not enabled.
-        scanoutResponse.wrap(slot.answer(), 0).header(0, req.sessionId()).scanoutId(req.scanoutId()).success(false)
-                .connectorName("");
+        long id = req.scanoutId();
+        // success: the VM has this console and QEMU was asked for the head (SetUIInfo); QEMU's own verdict is logged
+        boolean ok = scanouts.enable(id, req.width(), req.height());
+        scanoutResponse.wrap(slot.answer(), 0).header(0, req.sessionId()).scanoutId(id).success(ok)
+                .connectorName(ok ? scanouts.connectorName(id) : "");
         slot.answerLength = scanoutResponse.length();
     }
 
+    /** The kind also carries skipped types (answered by saying nothing): only a real DISABLE_SCANOUT acts. */
+    private void disableScanout(FrameSlot slot) {
+        if (header.wrap(slot.request(), 0).type() == Hxfr.MSG_DISABLE_SCANOUT) {
+            scanouts.disable(subscribe.wrap(slot.request(), 0).scanoutId()); // same layout as SUBSCRIBE
+        }
+    }
+
+    /** success=1 for a scanout that takes subscribers (the I/O agent attaches the subscriber as it writes this). */
     private void answerSubscribe(FrameSlot slot) {
         long scanout = subscribe.wrap(slot.request(), 0).scanoutId();
-        subscribeResponse.wrap(slot.answer(), 0).header(0, (int) scanout).scanoutId(scanout).success(false);
+        boolean ok = scanouts.subscribable(scanout);
+        subscribeResponse.wrap(slot.answer(), 0).header(0, (int) scanout).scanoutId(scanout).success(ok);
         slot.answerLength = subscribeResponse.length();
     }
 

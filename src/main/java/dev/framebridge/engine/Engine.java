@@ -37,6 +37,9 @@ public final class Engine implements AutoCloseable {
     private final AgentRunner[] encodeRunners;
     private final FramePool pool;
     private final List<SocketListener> listeners;
+    /** The push scanouts this engine attached (--qemu-display) and closes; null when none or the caller's. */
+    private dev.framebridge.push.Scanouts ownScanouts;
+    private dev.framebridge.push.Scanouts scanouts;
     private boolean closed;
 
     private Engine(EngineLog log, EngineCounters counters, LatencyPublisher stats, EngineAgents agents,
@@ -57,6 +60,7 @@ public final class Engine implements AutoCloseable {
         List<SocketListener> listeners = new ArrayList<>();
         EngineCounters counters = null;
         LatencyPublisher stats = null;
+        dev.framebridge.push.Scanouts attached = null;
         try {
             ListenOptions options = ListenOptions.defaults().withUnixMode(config.unixMode())
                     .withVsockAllowedCids(config.vsockAllowedCids());
@@ -84,8 +88,16 @@ public final class Engine implements AutoCloseable {
             counters = new EngineCounters(CountersFile.create(config.countersFile(), endpoints.toString()));
             EncoderBackend backend = withFailover(chosen, counters, log);
 
+            dev.framebridge.push.Scanouts scanouts = config.scanouts();
+            if (scanouts == null && config.qemuDisplay() != null) {
+                attached = dev.framebridge.push.Scanouts.attach(config.qemuDisplay(), config.pushFps(), backend, log::info);
+                scanouts = attached;
+                log.info("push mode: attached to QEMU's display at " + config.qemuDisplay() + " (" + scanouts.describe()
+                        + "), at most " + config.pushFps() + " frames a second each");
+            }
             stats = new LatencyPublisher(counters);
-            EngineAgents agents = new EngineAgents(config, backend, listeners.toArray(SocketListener[]::new), counters, stats, log);
+            EngineAgents agents = new EngineAgents(config, backend, listeners.toArray(SocketListener[]::new), counters,
+                    stats, log, scanouts == null ? dev.framebridge.push.Scanouts.none() : scanouts);
             EngineCounters c = counters;
             ErrorHandler onError = t -> {
                 c.agentErrors.increment();
@@ -119,10 +131,16 @@ public final class Engine implements AutoCloseable {
                     + " in all (" + mib(config.frameMemoryReserve()) + " kept warm), counters in " + config.countersFile());
             counters.get(CounterId.IO_AGENTS).setRelease(agents.ios.length);
             counters.get(CounterId.ENCODE_AGENTS).setRelease(encodeRunners.length);
-            return new Engine(log, counters, stats, agents, ioRunners, encodeRunners, listeners);
+            Engine engine = new Engine(log, counters, stats, agents, ioRunners, encodeRunners, listeners);
+            engine.ownScanouts = attached;
+            engine.scanouts = scanouts == null ? dev.framebridge.push.Scanouts.none() : scanouts;
+            return engine;
         } catch (IOException | RuntimeException e) {
             for (SocketListener l : listeners) {
                 l.close();
+            }
+            if (attached != null) {
+                attached.close();
             }
             if (counters != null) {
                 counters.close();
@@ -268,6 +286,11 @@ public final class Engine implements AutoCloseable {
         return true;
     }
 
+    /** Push mode's scanouts ({@code Scanouts.none()} without --qemu-display). */
+    public dev.framebridge.push.Scanouts scanouts() {
+        return scanouts;
+    }
+
     public EngineCounters counters() {
         return counters;
     }
@@ -302,6 +325,9 @@ public final class Engine implements AutoCloseable {
         }
         for (IoAgent io : ios) {
             io.unmapPoolsAfterStop(); // only now can no agent be reading a pool
+        }
+        if (ownScanouts != null) {
+            ownScanouts.close(); // no agent reads a push source any more
         }
         pool.close();
         stats.close();

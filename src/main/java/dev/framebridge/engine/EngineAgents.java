@@ -37,6 +37,13 @@ final class EngineAgents {
 
     EngineAgents(EngineConfig config, EncoderBackend backend, SocketListener[] listeners, EngineCounters counters,
                  LatencyPublisher stats, EngineLog log) throws IOException {
+        this(config, backend, listeners, counters, stats, log,
+                config.scanouts() == null ? dev.framebridge.push.Scanouts.none() : config.scanouts());
+    }
+
+    /** @param scanouts push mode's scanouts (SUBSCRIBE, ENABLE_SCANOUT); {@code Scanouts.none()} without push */
+    EngineAgents(EngineConfig config, EncoderBackend backend, SocketListener[] listeners, EngineCounters counters,
+                 LatencyPublisher stats, EngineLog log, dev.framebridge.push.Scanouts scanouts) throws IOException {
         int window = config.maxInFlight();
         pool = framePool(config, counters);
         sessions = new Session[config.maxConnections()];
@@ -66,6 +73,7 @@ final class EngineAgents {
             answerRings[i] = RingMessages.newRing(records);
             encoders[i] = new EncodeAgent(i, requestRings[i], answerRings[i], backend, defaults, sessions,
                     config.clock(), wakeIo, errors);
+            encoders[i].scanouts(scanouts);
             encodeIdles[i] = new WakeableIdleStrategy(Engine.DEFAULT_SPINS, Engine.DEFAULT_YIELDS, ENCODE_PARK_NS,
                     encoders[i]::hasWork, encoders[i].dutyCycles());
         }
@@ -102,7 +110,15 @@ final class EngineAgents {
         }
         for (IoAgent a : ios) {
             a.peers(ios);
+            a.push(scanouts);
         }
+        // a subscriber may be on any I/O agent: a publish wakes them all (those without subscribers find none)
+        IoAgent[] all = ios;
+        scanouts.onPublish(() -> {
+            for (IoAgent a : all) {
+                a.onPushPublished();
+            }
+        });
         this.io = ios[0];
     }
 

@@ -68,6 +68,10 @@ public final class EngineConfig {
     private SingleWriterRecorder latencyRecorder;
     private boolean convertOnArrival = true;
     private NanoClock clock = SystemNanoClock.INSTANCE;
+    // push mode (issue 15): QEMU's D-Bus display, or scanouts a test or an embedder feeds
+    private String qemuDisplay;
+    private int pushFps = 60;
+    private dev.framebridge.push.Scanouts scanouts;
 
     public List<Endpoint> listen() {
         return listen;
@@ -431,6 +435,36 @@ public final class EngineConfig {
         return this;
     }
 
+    /** QEMU's QMP socket (peer to peer) or D-Bus bus address ({@code unix:path=BUS}) to push from; null: no push. */
+    public String qemuDisplay() {
+        return qemuDisplay;
+    }
+
+    public EngineConfig qemuDisplay(String address) {
+        this.qemuDisplay = address;
+        return this;
+    }
+
+    /** At most this many pushed frames a second per scanout (one encode shared by its subscribers). */
+    public int pushFps() {
+        return pushFps;
+    }
+
+    public EngineConfig pushFps(int fps) {
+        this.pushFps = fps;
+        return this;
+    }
+
+    /** Scanouts fed by the caller, who closes them (tests, embedding); null: attach {@link #qemuDisplay()} or none. */
+    public dev.framebridge.push.Scanouts scanouts() {
+        return scanouts;
+    }
+
+    public EngineConfig scanouts(dev.framebridge.push.Scanouts s) {
+        this.scanouts = s;
+        return this;
+    }
+
     public ProtocolLimits limits() {
         return new ProtocolLimits(maxPayload, maxDimension, false);
     }
@@ -475,6 +509,9 @@ public final class EngineConfig {
         require(keyint >= 1, "--keyint " + keyint + " must be at least 1");
         require(H264Profile.ofIdc(profile) != null, "--profile " + profile + " unsupported: use " + H264Profile.CHOICES);
         require((unixMode & ~0777) == 0, "--unix-mode must be an octal permission like 600");
+        require(pushFps >= 1 && pushFps <= 240, "--push-fps " + pushFps + " must be within 1..240");
+        require(qemuDisplay == null || !qemuDisplay.isBlank(), "--qemu-display needs QEMU's QMP socket path or a bus"
+                + " address unix:path=BUS");
         require(maxPools >= 1 && maxPools <= 64, "--max-pools " + maxPools + " must be within 1..64");
         limits(); // validates payload and dimension bounds
         return this;

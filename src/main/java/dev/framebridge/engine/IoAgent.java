@@ -6,7 +6,10 @@ import dev.framebridge.frame.ConnectionMemory;
 import dev.framebridge.frame.FramePool;
 import dev.framebridge.frame.FrameSlot;
 import dev.framebridge.protocol.ErrorCode;
+import dev.framebridge.protocol.ConfigRequestFlyweight;
 import dev.framebridge.protocol.ErrorFlyweight;
+import dev.framebridge.protocol.FrameResponseFlyweight;
+import dev.framebridge.protocol.SubscribeResponseFlyweight;
 import dev.framebridge.protocol.Hxfr;
 import dev.framebridge.protocol.HxfrDecoder;
 import dev.framebridge.protocol.MessageFlyweight;
@@ -140,6 +143,8 @@ final class IoAgent implements Agent, RequestReader.Control {
     private final LogRateLimit acceptFailedLines;
 
     private final ErrorFlyweight error = new ErrorFlyweight();
+    private final SubscribeResponseFlyweight subscribeResponse = new SubscribeResponseFlyweight();
+    private final ConfigRequestFlyweight configRequest = new ConfigRequestFlyweight();
     private final MessageHandler onAnswer = this::onAnswer;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment skipBuffer = arena.allocate(RequestReader.skipBufferBytes());
@@ -160,6 +165,21 @@ final class IoAgent implements Agent, RequestReader.Control {
     @SuppressWarnings("unused") // through DRAINING
     private volatile boolean draining;
     private volatile boolean drained;
+
+    // push mode: connections with a subscriber, polled when a source published (pushPending) or their socket drained
+    private dev.framebridge.push.Scanouts scanouts = dev.framebridge.push.Scanouts.none();
+    private final IoConnection[] subscribed;
+    private int subscribedCount;
+    private volatile boolean pushPending;
+    private final FrameResponseFlyweight pushResponse = new FrameResponseFlyweight();
+    private final dev.framebridge.push.PushSubscriber.Sink pushSink = this::onPushed;
+    /** The connection {@link #pushSink} is filling. */
+    private IoConnection pushing;
+    private final AtomicCounter pushSubscribers;
+    private final AtomicCounter pushFrames;
+    private final AtomicCounter pushDrops;
+    private final AtomicCounter pushRefused;
+    private final AtomicCounter pushEnded;
 
     /**
      * @param agentIndex    this agent's place among the engine's I/O agents (0 watches the listeners)
@@ -200,6 +220,12 @@ final class IoAgent implements Agent, RequestReader.Control {
         this.refusedCidLines = new LogRateLimit(log, "refused (CID not in --vsock-allow-cid)");
         this.acceptFailedLines = new LogRateLimit(log, "accept failed");
         this.connections = new IoConnection[sessions.length];
+        this.subscribed = new IoConnection[sessions.length];
+        this.pushSubscribers = counters.get(CounterId.PUSH_SUBSCRIBERS);
+        this.pushFrames = counters.get(CounterId.PUSH_FRAMES);
+        this.pushDrops = counters.get(CounterId.PUSH_DROPS);
+        this.pushRefused = counters.get(CounterId.PUSH_REFUSED);
+        this.pushEnded = counters.get(CounterId.PUSH_ENDED);
         this.freeSessions = new int[sessions.length];
         for (int i = sessions.length - 1; i >= 0; i--) {
             connections[i] = new IoConnection(sessions[i], config.maxPools());
@@ -226,6 +252,17 @@ final class IoAgent implements Agent, RequestReader.Control {
         this.now = clock.nanoTime();
         cycleClock.update(now);
         this.nextHousekeeping = now;
+    }
+
+    /** Push mode's scanouts. Set once, before the agent runs; their publishes call {@link #onPushPublished}. */
+    void push(dev.framebridge.push.Scanouts s) {
+        this.scanouts = s;
+    }
+
+    /** A push source published (its own thread): poll the subscribers on the next duty cycle. */
+    void onPushPublished() {
+        pushPending = true;
+        wake();
     }
 
     @Override
@@ -258,6 +295,10 @@ final class IoAgent implements Agent, RequestReader.Control {
         int work = answerPending();
         if (!inbox.isEmpty()) {
             work += admitHandedOver();
+        }
+        if (pushPending) {
+            pushPending = false;
+            work += pushToSubscribers();
         }
         int n;
         if (pendingEvents > 0) {
@@ -298,7 +339,7 @@ final class IoAgent implements Agent, RequestReader.Control {
      */
     void parkInEpoll(int timeoutMs) {
         PARKED.setVolatile(this, true);
-        if (!answersPending()) {
+        if (!answersPending() && !pushPending) {
             duty.parked();
             pendingEvents = epoll.park(timeoutMs);
             eventsNanos = clock.nanoTime();
@@ -602,25 +643,33 @@ final class IoAgent implements Agent, RequestReader.Control {
         writeAnswers(c);
     }
 
+    /**
+     * Writes what the connection has to send, one whole message at a time: its request answers in order first, then
+     * (push mode) the newest pushed frame when no answer is ready. Each message goes out with one gathering write; a
+     * full socket leaves the rest for EPOLLOUT.
+     */
     private int writeAnswers(IoConnection c) {
         ConnectionState s = c.state;
         int written = 0;
         try {
             while (s.isOpen()) {
-                if (c.writeSlot == null) {
+                if (c.writeSlot == null && !c.pushWriting) {
                     if (c.answersReady == 0) {
-                        break;
+                        if (c.subscriber == null || !preparePush(c)) {
+                            break;
+                        }
+                    } else {
+                        FrameSlot slot = c.session.slot(c.answered);
+                        if (slot.answerLength == 0) {
+                            answerDone(c, slot); // KEYFRAME_REQ, DISABLE_SCANOUT: answered by saying nothing
+                            continue;
+                        }
+                        c.gather.clear().add(slot.answer(), 0, slot.answerLength);
+                        if (slot.answerBodyLength > 0) {
+                            c.gather.addNative(slot.answerBodyAddress, slot.answerBodyLength);
+                        }
+                        c.writeSlot = slot;
                     }
-                    FrameSlot slot = c.session.slot(c.answered);
-                    if (slot.answerLength == 0) {
-                        answerDone(c, slot); // KEYFRAME_REQ, DISABLE_SCANOUT: answered by saying nothing
-                        continue;
-                    }
-                    c.gather.clear().add(slot.answer(), 0, slot.answerLength);
-                    if (slot.answerBodyLength > 0) {
-                        c.gather.addNative(slot.answerBodyAddress, slot.answerBodyLength);
-                    }
-                    c.writeSlot = slot;
                     c.lastWriteProgressNanos = now;
                 }
                 long n = c.socket.writev(c.gather);
@@ -633,11 +682,16 @@ final class IoAgent implements Agent, RequestReader.Control {
                     s.writeBlocked(true);
                     break; // socket full: resume on EPOLLOUT from where the kernel stopped
                 }
+                s.writeBlocked(false);
+                written++;
+                if (c.pushWriting) {
+                    c.pushWriting = false;
+                    pushDone(c);
+                    continue;
+                }
                 FrameSlot done = c.writeSlot;
                 c.writeSlot = null;
-                s.writeBlocked(false);
                 answerDone(c, done);
-                written++;
             }
         } catch (ErrnoException e) {
             close(c, "write failed: " + e.getMessage(), counters.closedByPeer);
@@ -647,8 +701,131 @@ final class IoAgent implements Agent, RequestReader.Control {
         return written;
     }
 
+    // ---- push mode --------------------------------------------------------------------------------------
+
+    /** Polls every subscriber that is not in the middle of a write (those go on at EPOLLOUT). */
+    private int pushToSubscribers() {
+        int work = 0;
+        for (int i = 0; i < subscribedCount; i++) {
+            IoConnection c = subscribed[i];
+            if (c.writeSlot == null && !c.pushWriting) {
+                work += writeAnswers(c);
+            }
+            if (i < subscribedCount && subscribed[i] != c) {
+                i--; // c closed or unsubscribed and the last entry moved into its place
+            }
+        }
+        return work;
+    }
+
+    /**
+     * Puts the subscriber's next message in the connection's gather list: the newest access unit it may decode, or
+     * an ERROR saying its scanout ended. False when there is nothing new (or the connection is closing).
+     */
+    private boolean preparePush(IoConnection c) {
+        if (!c.state.reading() || drainStarted) {
+            return false; // closing after a fatal answer, or shutting down: nothing more is pushed
+        }
+        String ended = c.pushSource.ended();
+        if (ended != null) {
+            String why = "scanout " + c.pushScanout + " ended: " + ended + "; requests on this connection are still"
+                    + " answered";
+            error.wrap(c.pushPrefix(), 0).set((int) c.pushScanout, ErrorCode.RESOURCE_NOT_FOUND, why);
+            c.gather.clear().add(c.pushPrefix(), 0, ErrorFlyweight.LENGTH);
+            c.pushWriting = true;
+            c.pushEnding = true;
+            log.info("session " + c.session.index + " (" + c.peer + "): " + why);
+            return true;
+        }
+        pushing = c;
+        boolean got = c.subscriber.poll(pushSink);
+        pushing = null;
+        long drops = c.subscriber.drops();
+        if (drops != c.pushDropsSeen) {
+            pushDrops.getAndAddRelease(drops - c.pushDropsSeen);
+            c.pushDropsSeen = drops;
+        }
+        return got;
+    }
+
+    /** Under the source's lock: copies the access unit into the connection's push buffer and frames it. */
+    private void onPushed(java.lang.foreign.MemorySegment accessUnit, long length, boolean keyframe, long pts) {
+        IoConnection c = pushing;
+        java.lang.foreign.MemorySegment body = c.pushBody(length); // grows only for a larger access unit
+        java.lang.foreign.MemorySegment.copy(accessUnit, 0, body, 0, length);
+        pushResponse.wrap(c.pushPrefix(), 0).singleEntry((int) c.pushScanout, pts, pts, keyframe, length);
+        c.gather.clear().add(c.pushPrefix(), 0, FrameResponseFlyweight.SINGLE_ENTRY_PREFIX_LENGTH)
+                .add(body, 0, length);
+        c.pushWriting = true;
+    }
+
+    private void pushDone(IoConnection c) {
+        c.lastActivityNanos = now;
+        if (c.pushEnding) {
+            c.pushEnding = false;
+            pushEnded.increment();
+            unsubscribe(c);
+        } else {
+            pushFrames.increment();
+        }
+    }
+
+    /** The SUBSCRIBE_RESP (success=1) was written: from now on the connection gets the scanout's frames. */
+    private void subscribe(IoConnection c, long scanoutId) {
+        dev.framebridge.push.PushSource source = scanouts.source(scanoutId);
+        if (c.subscriber != null) {
+            unsubscribe(c); // one subscription per connection: the newer replaces it
+        }
+        if (source == null) {
+            return;
+        }
+        c.pushSource = source;
+        c.pushScanout = scanoutId;
+        c.pushDropsSeen = 0;
+        c.subscriber = source.subscribe();
+        subscribed[subscribedCount++] = c;
+        pushSubscribers.setRelease(subscribedCount);
+        pushPending = true; // the subscriber's first frame (an IDR) may already be there
+    }
+
+    private void unsubscribe(IoConnection c) {
+        if (c.subscriber == null) {
+            return;
+        }
+        c.pushSource.unsubscribe(c.subscriber);
+        c.subscriber = null;
+        c.pushSource = null;
+        c.pushWriting = false;
+        c.pushEnding = false;
+        for (int i = 0; i < subscribedCount; i++) {
+            if (subscribed[i] == c) {
+                subscribed[i] = subscribed[--subscribedCount];
+                subscribed[subscribedCount] = null;
+                break;
+            }
+        }
+        pushSubscribers.setRelease(subscribedCount);
+    }
+
+    /** SUBSCRIBE_RESP and CONFIG_REQ answers change what the connection is pushed. */
+    private void onControlAnswered(IoConnection c, FrameSlot slot) {
+        if (slot.kind == SlotKind.SUBSCRIBE && slot.answerLength == SubscribeResponseFlyweight.LENGTH) {
+            subscribeResponse.wrap(slot.answer(), 0);
+            if (subscribeResponse.success()) {
+                subscribe(c, subscribeResponse.scanoutId());
+            } else {
+                pushRefused.increment();
+            }
+        } else if (slot.kind == SlotKind.CONFIG_REQ && c.subscriber != null) {
+            c.pushSource.bitrate((int) Math.min(Integer.MAX_VALUE, configRequest.wrap(slot.request(), 0).bitrate()));
+        }
+    }
+
     private void answerDone(IoConnection c, FrameSlot slot) {
         Session s = c.session;
+        if (slot.kind == SlotKind.SUBSCRIBE || slot.kind == SlotKind.CONFIG_REQ) {
+            onControlAnswered(c, slot);
+        }
         if (slot.answerUsesEncoderMemory) {
             s.frameWritten();
             dispatch.wake(s);
@@ -711,6 +888,7 @@ final class IoAgent implements Agent, RequestReader.Control {
         c.socket.close();
         c.state.closing();
         c.writeSlot = null;
+        unsubscribe(c); // the other subscribers of its scanout go on
         cause.increment();
         openCount--;
         closingCount++;
@@ -805,13 +983,13 @@ final class IoAgent implements Agent, RequestReader.Control {
                 c.receiveWindowBytes = c.bytesIn;
             }
         }
-        if (c.writeSlot != null && now - c.lastWriteProgressNanos > stallNs) {
+        if ((c.writeSlot != null || c.pushWriting) && now - c.lastWriteProgressNanos > stallNs) {
             counters.stalled.increment();
             close(c, "answer stalled: the peer read none of it for " + config.stallTimeoutMs() + " ms"
                     + " (--stall-timeout)", counters.closedFault);
             return true;
         }
-        if (s.betweenMessages() && c.inFlight() == 0 && now - c.lastActivityNanos > idleNs) {
+        if (s.betweenMessages() && c.inFlight() == 0 && c.subscriber == null && now - c.lastActivityNanos > idleNs) {
             close(c, "idle for " + config.idleTimeoutMs() + " ms with nothing in flight (--idle-timeout)",
                     counters.closedIdle);
             return true;
@@ -907,6 +1085,10 @@ final class IoAgent implements Agent, RequestReader.Control {
         }
         if (inlineEncoder != null) {
             inlineEncoder.onClose();
+        }
+        for (IoConnection c : connections) {
+            unsubscribe(c);
+            c.freePushBuffers();
         }
         epoll.close();
         wakeFd.close();

@@ -53,6 +53,56 @@ final class IoConnection {
     String closeReason;
     AtomicCounter closeCause;
 
+    // push mode (touched by the I/O agent only): the subscription, and the message being pushed
+    dev.framebridge.push.PushSubscriber subscriber;
+    dev.framebridge.push.PushSource pushSource;
+    long pushScanout;
+    long pushDropsSeen;
+    /** A pushed message (a frame, or the ERROR that ends the subscription) is in the gather list, maybe part-written. */
+    boolean pushWriting;
+    boolean pushEnding;
+    private java.lang.foreign.Arena prefixArena;
+    private java.lang.foreign.Arena bodyArena;
+    private java.lang.foreign.MemorySegment pushPrefix;
+    private java.lang.foreign.MemorySegment pushBody = java.lang.foreign.MemorySegment.NULL;
+
+    /** Room for a pushed answer's prefix (FRAME_RESPONSE with its one entry header, or an ERROR). */
+    java.lang.foreign.MemorySegment pushPrefix() {
+        if (pushPrefix == null) {
+            prefixArena = java.lang.foreign.Arena.ofShared();
+            pushPrefix = prefixArena.allocate(Math.max(
+                    dev.framebridge.protocol.FrameResponseFlyweight.SINGLE_ENTRY_PREFIX_LENGTH,
+                    dev.framebridge.protocol.ErrorFlyweight.LENGTH), 8);
+        }
+        return pushPrefix;
+    }
+
+    /** The pushed access unit's copy; grows (doubling) only when a larger one arrives, so warm pushes allocate nothing. */
+    java.lang.foreign.MemorySegment pushBody(long bytes) {
+        if (pushBody.byteSize() < bytes) {
+            java.lang.foreign.Arena old = bodyArena;
+            bodyArena = java.lang.foreign.Arena.ofShared();
+            pushBody = bodyArena.allocate(Math.max(bytes, pushBody.byteSize() * 2), 64);
+            if (old != null) {
+                old.close();
+            }
+        }
+        return pushBody;
+    }
+
+    void freePushBuffers() {
+        if (prefixArena != null) {
+            prefixArena.close();
+            prefixArena = null;
+            pushPrefix = null;
+        }
+        if (bodyArena != null) {
+            bodyArena.close();
+            bodyArena = null;
+            pushBody = java.lang.foreign.MemorySegment.NULL;
+        }
+    }
+
     IoConnection(Session session, int maxPools) {
         this.session = session;
         this.pools = new ConnectionPools(maxPools);
@@ -70,6 +120,10 @@ final class IoConnection {
         answersReceived = 0;
         writeSlot = null;
         gather.clear();
+        subscriber = null;
+        pushSource = null;
+        pushWriting = false;
+        pushEnding = false;
         lastProgressNanos = now;
         lastActivityNanos = now;
         lastWriteProgressNanos = now;

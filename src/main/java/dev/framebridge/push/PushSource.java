@@ -21,8 +21,8 @@ import java.util.function.Consumer;
  * late asks for an IDR too, so its first frame carries SPS/PPS. Nothing queues: memory does not grow with a slow
  * reader.
  *
- * <p>Not yet wired into the engine's agents (issue 15's remaining step): a subscriber here is read by whoever holds
- * it; the engine's I/O agent is meant to poll its subscribers and write each access unit as a FRAME_RESPONSE.
+ * <p>In the engine ({@code serve --qemu-display}) the I/O agent polls its connections' subscribers when
+ * {@link #onPublish} wakes it, and writes each access unit as a FRAME_RESPONSE.
  */
 public final class PushSource implements Runnable, AutoCloseable {
     private final ConsoleFrame frame;
@@ -35,6 +35,14 @@ public final class PushSource implements Runnable, AutoCloseable {
     private final Arena arena = Arena.ofShared();
     private volatile boolean running = true;
     private volatile boolean idrWanted;
+    /** Called after each publish and when the source ends (the engine wakes its I/O agent); never null. */
+    private volatile Runnable onPublish = () -> { };
+    /** Why the console ended (QEMU quit, its listener failed); null while it lives. */
+    private volatile String ended;
+    /** Bits per second a subscriber asked for with CONFIG_REQ; 0: the encoder's default for the size. */
+    private volatile int bitrate;
+    private int encoderBitrate;
+    private EncoderConfig encoderConfig;
     private Encoder encoder;
     private int encoderWidth;
     private int encoderHeight;
@@ -63,6 +71,28 @@ public final class PushSource implements Runnable, AutoCloseable {
 
     public ConsoleFrame frame() {
         return frame;
+    }
+
+    /** Runs after each new access unit and when the source ends, on the encoding thread: must not block. */
+    public void onPublish(Runnable wake) {
+        this.onPublish = wake;
+    }
+
+    /** Why this source will publish nothing more (its console ended), or null. */
+    public String ended() {
+        return ended;
+    }
+
+    /** Sets the bitrate of the shared encode (CONFIG_REQ on a subscribed connection); applied from the next frame. */
+    public void bitrate(int bitsPerSecond) {
+        if (bitsPerSecond > 0) {
+            bitrate = bitsPerSecond;
+        }
+    }
+
+    /** The bitrate a subscriber asked for (0: the default for the size). */
+    public int bitrate() {
+        return bitrate;
     }
 
     /** A new subscriber: its first frame will be an IDR with SPS/PPS. */
@@ -98,6 +128,13 @@ public final class PushSource implements Runnable, AutoCloseable {
         try {
             while (running) {
                 seen = frame.awaitChange(seen, 100);
+                String why = frame.ended();
+                if (why != null) {
+                    ended = why;
+                    log.accept("console " + frame.console() + ": push source ended: " + why);
+                    onPublish.run();
+                    return;
+                }
                 if (!running || subscribers.isEmpty() || (seen == encodedVersion && !idrWanted)) {
                     continue;
                 }
@@ -133,13 +170,21 @@ public final class PushSource implements Runnable, AutoCloseable {
                         encoder.close();
                         encoder = null;
                     }
-                    encoder = backend.open(EncoderConfig.defaults(w & ~1, h & ~1, PixelFormat.BGRA8888)
-                            .withFrameRate(maxFps, 1));
+                    EncoderConfig config = EncoderConfig.defaults(w & ~1, h & ~1, PixelFormat.BGRA8888)
+                            .withFrameRate(maxFps, 1);
+                    int wanted = bitrate;
+                    encoderConfig = wanted > 0 ? config.withBitrate(wanted) : config;
+                    encoderBitrate = wanted;
+                    encoder = backend.open(encoderConfig);
                     encoderWidth = w;
                     encoderHeight = h;
                     idr = true;
+                } else if (bitrate != encoderBitrate) {
+                    encoderBitrate = bitrate;
+                    encoderConfig = encoderConfig.withBitrate(encoderBitrate);
+                    encoder.reconfigure(encoderConfig);
                 }
-                encoder.encode(frame.pixels(), frame.stride(), pts, idr, out);
+                encoder.encode(frame.slot(), frame.stride(), pts, idr, out);
             } catch (EncoderException e) {
                 encodeFailures++;
                 if (encodeFailures == 1 || encodeFailures % 100 == 0) {
@@ -161,13 +206,15 @@ public final class PushSource implements Runnable, AutoCloseable {
         if (latest.byteSize() < length) {
             latest = arena.allocate(Math.max(length, latest.byteSize() * 2), 64);
         }
-        MemorySegment.copy(out.accessUnit(), 0, latest, 0, length);
+        // from the encoder's memory by address: a slice of it would be an object per frame
+        MemorySegment.copy(dev.framebridge.ffi.X264.NATIVE, out.address(), latest, 0, length);
         latestLength = length;
         latestKeyframe = out.keyframe();
         latestPts = out.pts();
         sequence++;
         encodes++;
         notifyAll();
+        onPublish.run();
     }
 
     /** Hands the newest access unit to {@code s} if it may take it (see {@link PushSubscriber#poll}). */
@@ -190,7 +237,7 @@ public final class PushSource implements Runnable, AutoCloseable {
         }
         s.waitingForIdr = false;
         s.delivered++;
-        sink.accept(latest.asSlice(0, latestLength), latestKeyframe, latestPts);
+        sink.accept(latest, latestLength, latestKeyframe, latestPts);
         return true;
     }
 

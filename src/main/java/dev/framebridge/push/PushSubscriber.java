@@ -45,9 +45,12 @@ public final class PushSubscriber {
         }
     }
 
-    /** Receives one access unit (Annex-B bytes, valid only during the call). */
+    /**
+     * Receives one access unit: its Annex-B bytes are the first {@code length} bytes of {@code buffer} (which may be
+     * longer), valid only during the call. Handing the source's buffer and a length, not a slice, costs no object.
+     */
     @FunctionalInterface
     public interface Sink {
-        void accept(MemorySegment accessUnit, boolean keyframe, long pts);
+        void accept(MemorySegment buffer, long length, boolean keyframe, long pts);
     }
 }

@@ -24,6 +24,8 @@ public final class ConsoleFrame {
     private long refused;
     private long outsideUpdates;
     private String lastRefusal = "";
+    /** Why the console will show nothing more (QEMU quit, its listener failed); null while it lives. */
+    private String ended;
     private int damageX0 = Integer.MAX_VALUE;
     private int damageY0 = Integer.MAX_VALUE;
     private int damageX1;
@@ -110,6 +112,24 @@ public final class ConsoleFrame {
         version++;
     }
 
+    /**
+     * The console is gone for good: QEMU quit or closed its listener. Readers waiting in {@link #awaitChange} wake and
+     * see {@link #ended()}.
+     */
+    public synchronized void end(String why) {
+        enabled = false;
+        if (ended == null) {
+            ended = why;
+        }
+        version++;
+        notifyAll();
+    }
+
+    /** Why the console ended, or null while it lives. */
+    public synchronized String ended() {
+        return ended;
+    }
+
     private void copyRows(MemorySegment data, int stride, int x, int y, int w, int h, int slotWidth) {
         long rowBytes = (long) w * 4;
         long slotStride = (long) slotWidth * 4;
@@ -167,6 +187,15 @@ public final class ConsoleFrame {
     /** The pixels; read them only while holding this frame's monitor ({@code synchronized (frame)}). */
     public MemorySegment pixels() {
         return pixels.byteSize() == 0 ? pixels : pixels.asSlice(0, (long) width * 4 * height);
+    }
+
+    /**
+     * The whole slot, rows {@link #stride()} apart from its start, at least {@code stride * height} bytes (more after
+     * a mode got smaller): for the encoder, which reads width x height of it. Read it only while holding this
+     * frame's monitor; unlike {@link #pixels()} it costs no object.
+     */
+    public MemorySegment slot() {
+        return pixels;
     }
 
     public synchronized int width() {

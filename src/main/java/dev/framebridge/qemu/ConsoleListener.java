@@ -76,7 +76,11 @@ public final class ConsoleListener implements Runnable {
             failure = e instanceof IOException io ? io : new IOException(e);
         } finally {
             running = false;
-            if (!retired) {
+            if (failure != null) {
+                frame.end(failure instanceof DBusPeerClosedException
+                        ? "QEMU closed console " + frame.console() + "'s display listener (did the VM quit?)"
+                        : "console " + frame.console() + "'s display listener failed: " + failure.getMessage());
+            } else if (!retired) {
                 frame.disable();
             }
             connection.close();

@@ -43,11 +43,32 @@ public final class QemuDisplay implements AutoCloseable {
     /** Per console slot, when its listener was last registered again (at most once a second each). */
     private long[] lastRegistered = new long[0];
     private static final long REREGISTER_INTERVAL_NS = 1_000_000_000L;
+    /** Head sizes asked for (ENABLE_SCANOUT/DISABLE_SCANOUT) that the keeper thread passes to QEMU with SetUIInfo. */
+    private final java.util.concurrent.ConcurrentLinkedQueue<int[]> headRequests = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final java.util.concurrent.atomic.AtomicLong headsSet = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong headsRefused = new java.util.concurrent.atomic.AtomicLong();
 
     private QemuDisplay(DBusConnection connection, String destination, Consumer<String> log) {
         this.connection = connection;
         this.destination = destination;
         this.log = log;
+    }
+
+    /**
+     * Attaches by address: {@code unix:path=BUS} (a D-Bus bus address, QEMU with {@code -display dbus,addr=...}) or the
+     * path of QEMU's QMP socket (peer to peer, QEMU with {@code -display dbus,p2p=yes}).
+     */
+    public static QemuDisplay attach(String address, Consumer<String> log) throws IOException {
+        if (address.startsWith("unix:path=")) {
+            String path = address.substring("unix:path=".length());
+            int comma = path.indexOf(',');
+            return attachBus(comma < 0 ? path : path.substring(0, comma), log);
+        }
+        if (address.contains("=")) {
+            throw new IOException("--qemu-display " + address + " is neither a QMP socket path nor a bus address of the"
+                    + " form unix:path=BUS (abstract and TCP bus addresses are not supported)");
+        }
+        return attachP2p(address.startsWith("unix:") ? address.substring("unix:".length()) : address, log);
     }
 
     /** Attaches through QEMU's QMP socket and registers a listener on every console. */
@@ -176,7 +197,10 @@ public final class QemuDisplay implements AutoCloseable {
     private void keep() {
         try {
             while (running) {
-                connection.receive(100); // signals QEMU may send; anything that wants a reply gets UnknownMethod
+                connection.receive(50); // signals QEMU may send; anything that wants a reply gets UnknownMethod
+                for (int[] head; (head = headRequests.poll()) != null && running; ) {
+                    setUiInfo(head[0], head[1], head[2]);
+                }
                 for (int i = 0; i < listeners.size() && running; i++) {
                     ConsoleListener l = listeners.get(i);
                     long now = System.nanoTime();
@@ -214,6 +238,55 @@ public final class QemuDisplay implements AutoCloseable {
                 Thread.sleep(100L * attempt);
             }
         }
+    }
+
+    /**
+     * Asks QEMU for a head of {@code width} x {@code height} on console {@code console} ({@code SetUIInfo}: the guest's
+     * driver sees a connector with that preferred mode; 0 x 0 takes the head away). Sent by the keeper thread within
+     * ~50 ms; QEMU's refusal (a display device without UI info, such as -vga std) is logged and counted.
+     *
+     * @return false when there is no such console
+     */
+    public boolean requestHead(int console, int width, int height) {
+        if (frame(console) == null || !running) {
+            return false;
+        }
+        headRequests.add(new int[] {console, width, height});
+        return true;
+    }
+
+    private void setUiInfo(int console, int width, int height) throws IOException {
+        int serial = connection.nextSerial();
+        // qqiiuu: width_mm, height_mm, xoff, yoff, width, height; ~96 dpi for the physical size
+        connection.writer().methodCall(serial, 0, destination, "/org/qemu/Display1/Console_" + console,
+                        CONSOLE_INTERFACE, "SetUIInfo", "qqiiuu", 0)
+                .writeUint16(width * 254 / 960).writeUint16(height * 254 / 960).writeInt32(0).writeInt32(0)
+                .writeUint32(width).writeUint32(height);
+        connection.send(CALL_TIMEOUT_MS);
+        try {
+            connection.awaitReply(serial, "SetUIInfo " + width + "x" + height + " on console " + console,
+                    CALL_TIMEOUT_MS, null);
+            headsSet.incrementAndGet();
+            log.accept("console " + console + ": asked the guest for a " + width + "x" + height + " head (SetUIInfo)");
+        } catch (dev.framebridge.dbus.DBusErrorException e) {
+            headsRefused.incrementAndGet();
+            log.accept("console " + console + ": QEMU refused the head size: " + e.getMessage() + " (its display device"
+                    + " takes no UI info: give the VM -device virtio-vga or virtio-gpu-pci)");
+        }
+    }
+
+    /** SetUIInfo calls QEMU accepted, and refused. */
+    public long headsSet() {
+        return headsSet.get();
+    }
+
+    public long headsRefused() {
+        return headsRefused.get();
+    }
+
+    /** Whether the connection to QEMU still stands. */
+    public boolean attached() {
+        return running && keeper != null && keeper.isAlive();
     }
 
     /** How often a console's listener was registered again to learn a surface QEMU 7.2 switched silently. */

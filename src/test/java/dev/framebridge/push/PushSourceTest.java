@@ -67,7 +67,7 @@ class PushSourceTest {
         long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
         List<Got> got = new ArrayList<>();
         while (got.isEmpty() && System.nanoTime() < deadline) {
-            if (!s.poll((au, key, pts) -> got.add(new Got(au.toArray(ValueLayout.JAVA_BYTE), key)))) {
+            if (!s.poll((buf, len, key, pts) -> got.add(new Got(buf.asSlice(0, len).toArray(ValueLayout.JAVA_BYTE), key)))) {
                 s.awaitNewer(50);
             }
         }
@@ -135,7 +135,7 @@ class PushSourceTest {
         long t0 = System.nanoTime();
         while (System.nanoTime() - t0 < 1_000_000_000L) {
             draw(); // as fast as this thread can draw
-            a.poll((au, key, pts) -> { });
+            a.poll((buf, len, key, pts) -> { });
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         long encodes = source.encodes() - startEncodes;

@@ -110,8 +110,8 @@ class QemuDisplayTest {
                 boolean[] key = new boolean[1];
                 long deadline = System.nanoTime() + 20_000_000_000L;
                 while (got[0] == null && System.nanoTime() < deadline) {
-                    if (!s.poll((au, k, pts) -> {
-                        got[0] = au.toArray(ValueLayout.JAVA_BYTE);
+                    if (!s.poll((buf, len, k, pts) -> {
+                        got[0] = buf.asSlice(0, len).toArray(ValueLayout.JAVA_BYTE);
                         key[0] = k;
                     })) {
                         s.awaitNewer(100);

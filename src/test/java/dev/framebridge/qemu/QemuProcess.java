@@ -12,10 +12,10 @@ import java.util.concurrent.TimeUnit;
  * console, which is enough for the D-Bus display to send Scanouts. TCG, so it needs no /dev/kvm; it starts in a
  * second or two.
  */
-final class QemuProcess implements AutoCloseable {
-    final Path dir;
-    final Path qmp;
-    final Path log;
+public final class QemuProcess implements AutoCloseable {
+    public final Path dir;
+    public final Path qmp;
+    public final Path log;
     private final Process process;
 
     private QemuProcess(Path dir, Path qmp, Path log, Process process) {
@@ -26,14 +26,14 @@ final class QemuProcess implements AutoCloseable {
     }
 
     /** Starts {@code qemu-system-x86_64 -display dbus,p2p=yes} with a QMP socket, plus {@code extra} arguments. */
-    static QemuProcess startP2p(String... extra) throws IOException, InterruptedException {
+    public static QemuProcess startP2p(String... extra) throws IOException, InterruptedException {
         List<String> args = new ArrayList<>(List.of("-display", "dbus,p2p=yes"));
         args.addAll(List.of(extra));
         return start(args.toArray(String[]::new));
     }
 
     /** Starts a guest-less QEMU with a QMP socket and {@code extra} arguments (a -display among them). */
-    static QemuProcess start(String... extra) throws IOException, InterruptedException {
+    public static QemuProcess start(String... extra) throws IOException, InterruptedException {
         Path qemu = Path.of("/usr/bin/qemu-system-x86_64");
         if (!Files.isExecutable(qemu)) {
             throw new IllegalStateException("qemu-system-x86_64 is missing: run bin/install-deps (package qemu-system-x86)");
@@ -60,16 +60,16 @@ final class QemuProcess implements AutoCloseable {
         return new QemuProcess(dir, qmp, log, p);
     }
 
-    boolean alive() {
+    public boolean alive() {
         return process.isAlive();
     }
 
-    void kill() throws InterruptedException {
+    public void kill() throws InterruptedException {
         process.destroyForcibly();
         process.waitFor(10, TimeUnit.SECONDS);
     }
 
-    String output() throws IOException {
+    public String output() throws IOException {
         return Files.exists(log) ? Files.readString(log) : "";
     }
 

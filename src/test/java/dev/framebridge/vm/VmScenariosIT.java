@@ -166,6 +166,18 @@ class VmScenariosIT {
                 width, height, worst);
     }
 
+    @Test
+    void pushModeServeOnTheHostPushesTheFramesTheGuestDrawsAsH264ThatDecodesToThem() throws IOException {
+        Map<String, String> facts = assertPassed("push");
+        // every frame the guest drew on its scanout reached the host subscriber at PSNR >= 35 dB (push-host checks
+        // each against TestPattern), each timed from QEMU's RESOURCE_FLUSH of it to its arrival
+        assertEquals(facts.get("push.frames"), facts.get("host.frames_matched"), facts.toString());
+        assertTrue(facts.containsKey("host.dirtyfb_to_push_ms_p50"), facts.toString());
+        System.out.println("push: DIRTYFB (QEMU's RESOURCE_FLUSH) to pushed frame p50 "
+                + facts.get("host.dirtyfb_to_push_ms_p50") + " ms, max " + facts.get("host.dirtyfb_to_push_ms_max")
+                + " ms; PSNR per frame " + facts.get("host.frame_psnr_db"));
+    }
+
     /** The scenario's verdict file says PASS; returns its facts. */
     private static Map<String, String> assertPassed(String scenario) throws IOException {
         Path result = work.resolve("results/" + scenario + ".result");
