@@ -165,6 +165,24 @@ class PushEngineTest {
     }
 
     @Test
+    void subscribersOnDifferentIoAgentsAreEachWokenByAPublish() throws Exception {
+        host.close();
+        Path two = Files.createDirectories(dir.resolve("two-agents"));
+        host = new EngineHarness(two, c -> c.scanouts(scanouts).maxInFlight(4).encodeAgents(0).ioAgents(2));
+        // the first connection stays on agent 0, the next goes to agent 1 (the one with more free sessions)
+        try (HxfrClient onFirst = host.connect(host.unix); HxfrClient onSecond = host.connect(host.unix)) {
+            assertTrue(onFirst.subscribe(1));
+            assertTrue(onSecond.subscribe(1));
+            assertTrue(host.log().contains(", I/O agent 1)"), "the second subscriber is agent 1's: " + host.log());
+            for (int i = 0; i < 4; i++) {
+                draw(0);
+                assertTrue(onFirst.readAnswer().isFrame(), "agent 0's subscriber is pushed frame " + i);
+                assertTrue(onSecond.readAnswer().isFrame(), "agent 1's subscriber is pushed frame " + i);
+            }
+        }
+    }
+
+    @Test
     void aSubscriberHangingUpLeavesTheOthersUntouched() throws Exception {
         try (HxfrClient stays = host.connect(host.unix)) {
             HxfrClient leaves = host.connect(host.unix);
