@@ -8,8 +8,6 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.management.ManagementFactory;
-import java.util.Arrays;
 import java.util.Locale;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -17,19 +15,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The hot-path promise for the libavcodec backend (libx264 through libavcodec): once warm, encode allocates
  * nothing on the Java heap — pointers as longs, struct members read through one all-memory segment, the output
- * left in the packet. Measured as {@link X264SteadyStateTest} measures x264: per-thread allocated bytes over five
- * windows of 200 frames, the median window asserted.
+ * left in the packet. Measured by {@link AllocationWindows}, as x264 is: the median window asserted.
  */
 class AvcodecSteadyStateTest {
-    private static final int WARM_FRAMES = 1500;
-    private static final int WINDOW_FRAMES = 200;
-    private static final int WINDOWS = 5;
-    private static final long ALLOWED_BYTES = 256;
-
     @ParameterizedTest
     @EnumSource(value = PixelFormat.class, names = {"BGRA8888", "RGBA8888", "NV12", "I420"})
     void encodeAllocatesNothingOnceWarm(PixelFormat format) throws Exception {
-        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         TestVideo video = new TestVideo(320, 240);
         int stride = TestVideo.paddedStride(format, video.width);
         EncoderConfig config = EncoderConfig.defaults(320, 240, format).withKeyintMax(50);
@@ -40,28 +31,15 @@ class AvcodecSteadyStateTest {
                 frames[i] = video.frame(arena, format, stride, i);
             }
             EncodedFrame out = new EncodedFrame();
-            long pts = 0;
-            for (int i = 0; i < WARM_FRAMES; i++) {
-                encoder.encode(frames[i & 7], stride, pts += 33_333_333L, (i % 97) == 0, out);
-            }
-            long[] allocated = new long[WINDOWS];
-            long start = System.nanoTime();
-            for (int w = 0; w < WINDOWS; w++) {
-                long before = threads.getCurrentThreadAllocatedBytes();
-                for (int i = 0; i < WINDOW_FRAMES; i++) {
-                    encoder.encode(frames[i & 7], stride, pts += 33_333_333L, (i % 97) == 0, out);
-                }
-                allocated[w] = threads.getCurrentThreadAllocatedBytes() - before;
-            }
-            double msPerFrame = (System.nanoTime() - start) / 1e6 / (WINDOWS * WINDOW_FRAMES);
-            long[] sorted = allocated.clone();
-            Arrays.sort(sorted);
+            AllocationWindows.Result r = AllocationWindows.measure(
+                    (i, pts) -> encoder.encode(frames[i & 7], stride, pts, (i % 97) == 0, out));
             System.out.printf(Locale.ROOT, "libavcodec libx264 %s 320x240 steady state: bytes allocated per %d frames %s,"
-                    + " %.2f ms/frame%n", format, WINDOW_FRAMES, Arrays.toString(allocated), msPerFrame);
-            assertTrue(sorted[WINDOWS / 2] <= ALLOWED_BYTES, format + ": encode allocates in steady state: "
-                    + Arrays.toString(allocated) + " bytes per " + WINDOW_FRAMES + " frames");
+                    + " %.2f ms/frame%n", format, AllocationWindows.WINDOW_FRAMES, r.windows(), r.msPerFrame());
+            assertTrue(r.median() <= AllocationWindows.ALLOWED_BYTES, format + ": encode allocates in steady state: "
+                    + r.windows() + " bytes per " + AllocationWindows.WINDOW_FRAMES + " frames");
         }
     }
+
     /**
      * The engine's path for a DMA-BUF frame on a GPU-encoder session whose encoder declines the import (libx264 here,
      * as after a failover or on NVENC/QSV): offered through the failover wrapper (the listener counts the outcome),
@@ -69,7 +47,6 @@ class AvcodecSteadyStateTest {
      */
     @org.junit.jupiter.api.Test
     void aDeclinedDmaBufFrameReadFromItsPlanesAllocatesNothingOnceWarm() throws Exception {
-        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         TestVideo video = new TestVideo(320, 240);
         int stride = 384;
         java.util.concurrent.atomic.AtomicLong declined = new java.util.concurrent.atomic.AtomicLong();
@@ -97,26 +74,16 @@ class AvcodecSteadyStateTest {
                 buffers[i] = new DmaBufFrame().set(42, frame.address(), frame.byteSize());
             }
             EncodedFrame out = new EncodedFrame();
-            long pts = 0;
-            long[] allocated = new long[WINDOWS];
-            for (int w = -1; w < WINDOWS; w++) {
-                long before = threads.getCurrentThreadAllocatedBytes();
-                for (int i = 0; i < (w < 0 ? WARM_FRAMES : WINDOW_FRAMES); i++) {
-                    pts += 33_333_333L;
-                    if (encoder.encodeDmaBuf(buffers[i & 7], planes[i & 7], pts, false, out) != DmaBufFrame.ENCODED) {
-                        encoder.encodePlanes(planes[i & 7], pts, false, out);
-                    }
+            AllocationWindows.Result r = AllocationWindows.measure((i, pts) -> {
+                if (encoder.encodeDmaBuf(buffers[i & 7], planes[i & 7], pts, false, out) != DmaBufFrame.ENCODED) {
+                    encoder.encodePlanes(planes[i & 7], pts, false, out);
                 }
-                if (w >= 0) {
-                    allocated[w] = threads.getCurrentThreadAllocatedBytes() - before;
-                }
-            }
-            long[] sorted = allocated.clone();
-            Arrays.sort(sorted);
+            });
             System.out.printf(Locale.ROOT, "libavcodec libx264 NV12 320x240 DMA-BUF declined, read from planes: bytes"
-                    + " allocated per %d frames %s%n", WINDOW_FRAMES, Arrays.toString(allocated));
-            assertTrue(declined.get() == WARM_FRAMES + (long) WINDOWS * WINDOW_FRAMES, "every frame's outcome counted");
-            assertTrue(sorted[WINDOWS / 2] <= ALLOWED_BYTES, "allocates in steady state: " + Arrays.toString(allocated));
+                    + " allocated per %d frames %s%n", AllocationWindows.WINDOW_FRAMES, r.windows());
+            assertTrue(declined.get() == AllocationWindows.WARM_FRAMES
+                    + (long) AllocationWindows.WINDOWS * AllocationWindows.WINDOW_FRAMES, "every frame's outcome counted");
+            assertTrue(r.median() <= AllocationWindows.ALLOWED_BYTES, "allocates in steady state: " + r.windows());
         }
     }
 }
