@@ -108,34 +108,12 @@ abstract class EncoderConformanceTest {
             assertEquals(i % keyint == 0, probed.get(i).key(), "ffprobe key_frame of frame " + i);
         }
 
-        double[] psnr = psnr(video, Ffmpeg.decode(file, "yuv420p"), frames);
+        double[] psnr = video.psnr(Ffmpeg.decode(file, "yuv420p"), frames);
         System.out.printf(Locale.ROOT, "%s %s 352x288 @8 Mbit/s: PSNR Y %.2f dB, U %.2f dB, V %.2f dB (worst Y %.2f), %d bytes/frame%n",
                 label(), format, psnr[0], psnr[1], psnr[2], psnr[3], stream.bytes(0, frames) / frames);
         assertTrue(psnr[0] >= 35, "luma PSNR " + psnr[0] + " dB < 35");
         assertTrue(psnr[3] >= 32, "worst frame luma PSNR " + psnr[3] + " dB < 32");
         assertTrue(psnr[1] >= 35 && psnr[2] >= 35, "chroma PSNR " + psnr[1] + "/" + psnr[2] + " dB < 35");
-    }
-
-    /** {mean Y, mean U, mean V, worst-frame Y} PSNR of a decoded yuv420p stream against the reference. */
-    protected static double[] psnr(TestVideo video, byte[] decoded, int frames) {
-        int w = video.encodedWidth;
-        int h = video.encodedHeight;
-        int frameBytes = w * h * 3 / 2;
-        assertEquals((long) frameBytes * frames, decoded.length, "decoded size: frame count or dimensions are wrong");
-        double y = 0;
-        double u = 0;
-        double v = 0;
-        double worst = Double.MAX_VALUE;
-        for (int t = 0; t < frames; t++) {
-            byte[] ref = video.referenceI420(t);
-            byte[] dec = java.util.Arrays.copyOfRange(decoded, t * frameBytes, (t + 1) * frameBytes);
-            double py = TestVideo.psnr(ref, dec, 0, w * h);
-            y += py;
-            worst = Math.min(worst, py);
-            u += TestVideo.psnr(ref, dec, w * h, w * h / 4);
-            v += TestVideo.psnr(ref, dec, w * h * 5 / 4, w * h / 4);
-        }
-        return new double[] {y / frames, u / frames, v / frames, worst};
     }
 
     @ParameterizedTest
@@ -239,7 +217,7 @@ abstract class EncoderConformanceTest {
         assertEquals(5, probed.size());
         assertEquals(320, probed.get(0).width());
         assertEquals(240, probed.get(0).height());
-        double[] psnr = psnr(video, Ffmpeg.decode(file, "yuv420p"), 5);
+        double[] psnr = video.psnr(Ffmpeg.decode(file, "yuv420p"), 5);
         assertTrue(psnr[0] >= 35, "cropped luma PSNR " + psnr[0]);
     }
 

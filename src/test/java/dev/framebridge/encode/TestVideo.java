@@ -167,6 +167,32 @@ final class TestVideo {
         return f;
     }
 
+    /**
+     * {mean Y, mean U, mean V, worst-frame Y} PSNR in dB of {@code frames} decoded, tightly packed I420 frames
+     * (a yuv420p stream) against this video's exact reference.
+     */
+    double[] psnr(byte[] decoded, int frames) {
+        int w = encodedWidth;
+        int h = encodedHeight;
+        int frameBytes = w * h * 3 / 2;
+        org.junit.jupiter.api.Assertions.assertEquals((long) frameBytes * frames, decoded.length,
+                "decoded size: frame count or dimensions are wrong");
+        double y = 0;
+        double u = 0;
+        double v = 0;
+        double worst = Double.MAX_VALUE;
+        for (int t = 0; t < frames; t++) {
+            byte[] ref = referenceI420(t);
+            byte[] dec = java.util.Arrays.copyOfRange(decoded, t * frameBytes, (t + 1) * frameBytes);
+            double py = psnr(ref, dec, 0, w * h);
+            y += py;
+            worst = Math.min(worst, py);
+            u += psnr(ref, dec, w * h, w * h / 4);
+            v += psnr(ref, dec, w * h * 5 / 4, w * h / 4);
+        }
+        return new double[] {y / frames, u / frames, v / frames, worst};
+    }
+
     /** PSNR in dB of one plane; {@code offset}/{@code length} select it in both tightly packed I420 buffers. */
     static double psnr(byte[] expected, byte[] actual, int offset, int length) {
         double sse = 0;
