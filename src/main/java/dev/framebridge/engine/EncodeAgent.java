@@ -22,12 +22,13 @@ import dev.framebridge.protocol.Hxfr;
 import dev.framebridge.protocol.ScanoutIdFlyweight;
 import dev.framebridge.protocol.ScanoutResponseFlyweight;
 import dev.framebridge.protocol.SubscribeResponseFlyweight;
+import dev.framebridge.push.Scanouts;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.Agent;
-import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.MessageHandler;
 import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 
 /**
@@ -75,7 +76,7 @@ final class EncodeAgent implements Agent {
     private final EncodedFrame encoded = new EncodedFrame();
     private final StringBuilder message = new StringBuilder(256);
     /** Push mode's scanouts: SUBSCRIBE, ENABLE_SCANOUT and DISABLE_SCANOUT are answered from them. */
-    private dev.framebridge.push.Scanouts scanouts = dev.framebridge.push.Scanouts.none();
+    private Scanouts scanouts = Scanouts.none();
 
     /** Sink for failures the agent survives: counted, logged once per distinct cause. */
     interface ErrorSink {
@@ -102,7 +103,7 @@ final class EncodeAgent implements Agent {
     }
 
     /** Set once, before the agent runs. */
-    void scanouts(dev.framebridge.push.Scanouts s) {
+    void scanouts(Scanouts s) {
         this.scanouts = s;
     }
 

@@ -5,6 +5,7 @@ import dev.framebridge.encode.FailoverBackend;
 import dev.framebridge.encode.FailoverEncoder;
 import dev.framebridge.encode.X264Backend;
 import dev.framebridge.frame.FramePool;
+import dev.framebridge.push.Scanouts;
 import dev.framebridge.transport.Endpoint;
 import dev.framebridge.transport.ListenOptions;
 import dev.framebridge.transport.SocketListener;
@@ -38,8 +39,8 @@ public final class Engine implements AutoCloseable {
     private final FramePool pool;
     private final List<SocketListener> listeners;
     /** The push scanouts this engine attached (--qemu-display) and closes; null when none or the caller's. */
-    private dev.framebridge.push.Scanouts ownScanouts;
-    private dev.framebridge.push.Scanouts scanouts;
+    private Scanouts ownScanouts;
+    private Scanouts scanouts;
     private boolean closed;
 
     private Engine(EngineLog log, EngineCounters counters, LatencyPublisher stats, EngineAgents agents,
@@ -60,7 +61,7 @@ public final class Engine implements AutoCloseable {
         List<SocketListener> listeners = new ArrayList<>();
         EngineCounters counters = null;
         LatencyPublisher stats = null;
-        dev.framebridge.push.Scanouts attached = null;
+        Scanouts attached = null;
         try {
             ListenOptions options = ListenOptions.defaults().withUnixMode(config.unixMode())
                     .withVsockAllowedCids(config.vsockAllowedCids());
@@ -88,16 +89,16 @@ public final class Engine implements AutoCloseable {
             counters = new EngineCounters(CountersFile.create(config.countersFile(), endpoints.toString()));
             EncoderBackend backend = withFailover(chosen, counters, log);
 
-            dev.framebridge.push.Scanouts scanouts = config.scanouts();
+            Scanouts scanouts = config.scanouts();
             if (scanouts == null && config.qemuDisplay() != null) {
-                attached = dev.framebridge.push.Scanouts.attach(config.qemuDisplay(), config.pushFps(), backend, log::info);
+                attached = Scanouts.attach(config.qemuDisplay(), config.pushFps(), backend, log::info);
                 scanouts = attached;
                 log.info("push mode: attached to QEMU's display at " + config.qemuDisplay() + " (" + scanouts.describe()
                         + "), at most " + config.pushFps() + " frames a second each");
             }
             stats = new LatencyPublisher(counters);
             EngineAgents agents = new EngineAgents(config, backend, listeners.toArray(SocketListener[]::new), counters,
-                    stats, log, scanouts == null ? dev.framebridge.push.Scanouts.none() : scanouts);
+                    stats, log, scanouts == null ? Scanouts.none() : scanouts);
             EngineCounters c = counters;
             ErrorHandler onError = t -> {
                 c.agentErrors.increment();
@@ -133,7 +134,7 @@ public final class Engine implements AutoCloseable {
             counters.get(CounterId.ENCODE_AGENTS).setRelease(encodeRunners.length);
             Engine engine = new Engine(log, counters, stats, agents, ioRunners, encodeRunners, listeners);
             engine.ownScanouts = attached;
-            engine.scanouts = scanouts == null ? dev.framebridge.push.Scanouts.none() : scanouts;
+            engine.scanouts = scanouts == null ? Scanouts.none() : scanouts;
             return engine;
         } catch (IOException | RuntimeException e) {
             for (SocketListener l : listeners) {
@@ -287,7 +288,7 @@ public final class Engine implements AutoCloseable {
     }
 
     /** Push mode's scanouts ({@code Scanouts.none()} without --qemu-display). */
-    public dev.framebridge.push.Scanouts scanouts() {
+    public Scanouts scanouts() {
         return scanouts;
     }
 

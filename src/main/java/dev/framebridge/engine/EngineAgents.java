@@ -3,6 +3,7 @@ package dev.framebridge.engine;
 import dev.framebridge.encode.EncoderBackend;
 import dev.framebridge.frame.FrameMemoryBudget;
 import dev.framebridge.frame.FramePool;
+import dev.framebridge.push.Scanouts;
 import dev.framebridge.transport.SocketListener;
 import java.io.IOException;
 import java.util.Arrays;
@@ -38,12 +39,12 @@ final class EngineAgents {
     EngineAgents(EngineConfig config, EncoderBackend backend, SocketListener[] listeners, EngineCounters counters,
                  LatencyPublisher stats, EngineLog log) throws IOException {
         this(config, backend, listeners, counters, stats, log,
-                config.scanouts() == null ? dev.framebridge.push.Scanouts.none() : config.scanouts());
+                config.scanouts() == null ? Scanouts.none() : config.scanouts());
     }
 
     /** @param scanouts push mode's scanouts (SUBSCRIBE, ENABLE_SCANOUT); {@code Scanouts.none()} without push */
     EngineAgents(EngineConfig config, EncoderBackend backend, SocketListener[] listeners, EngineCounters counters,
-                 LatencyPublisher stats, EngineLog log, dev.framebridge.push.Scanouts scanouts) throws IOException {
+                 LatencyPublisher stats, EngineLog log, Scanouts scanouts) throws IOException {
         int window = config.maxInFlight();
         pool = framePool(config, counters);
         sessions = new Session[config.maxConnections()];

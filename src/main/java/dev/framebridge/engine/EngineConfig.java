@@ -4,6 +4,7 @@ import dev.framebridge.frame.HostRegion;
 import dev.framebridge.protocol.H264Profile;
 import dev.framebridge.protocol.Hxfr;
 import dev.framebridge.protocol.ProtocolLimits;
+import dev.framebridge.push.Scanouts;
 import dev.framebridge.transport.Endpoint;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -71,7 +72,7 @@ public final class EngineConfig {
     // push mode (issue 15): QEMU's D-Bus display, or scanouts a test or an embedder feeds
     private String qemuDisplay;
     private int pushFps = 60;
-    private dev.framebridge.push.Scanouts scanouts;
+    private Scanouts scanouts;
 
     public List<Endpoint> listen() {
         return listen;
@@ -456,11 +457,11 @@ public final class EngineConfig {
     }
 
     /** Scanouts fed by the caller, who closes them (tests, embedding); null: attach {@link #qemuDisplay()} or none. */
-    public dev.framebridge.push.Scanouts scanouts() {
+    public Scanouts scanouts() {
         return scanouts;
     }
 
-    public EngineConfig scanouts(dev.framebridge.push.Scanouts s) {
+    public EngineConfig scanouts(Scanouts s) {
         this.scanouts = s;
         return this;
     }

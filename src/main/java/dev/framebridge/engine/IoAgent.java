@@ -5,14 +5,16 @@ import dev.framebridge.ffi.LibC;
 import dev.framebridge.frame.ConnectionMemory;
 import dev.framebridge.frame.FramePool;
 import dev.framebridge.frame.FrameSlot;
-import dev.framebridge.protocol.ErrorCode;
 import dev.framebridge.protocol.ConfigRequestFlyweight;
+import dev.framebridge.protocol.ErrorCode;
 import dev.framebridge.protocol.ErrorFlyweight;
 import dev.framebridge.protocol.FrameResponseFlyweight;
-import dev.framebridge.protocol.SubscribeResponseFlyweight;
 import dev.framebridge.protocol.Hxfr;
 import dev.framebridge.protocol.HxfrDecoder;
 import dev.framebridge.protocol.MessageFlyweight;
+import dev.framebridge.protocol.SubscribeResponseFlyweight;
+import dev.framebridge.push.PushSubscriber;
+import dev.framebridge.push.Scanouts;
 import dev.framebridge.transport.Endpoint;
 import dev.framebridge.transport.Epoll;
 import dev.framebridge.transport.EventFd;
@@ -28,8 +30,8 @@ import org.HdrHistogram.SingleWriterRecorder;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.CachedNanoClock;
-import org.agrona.concurrent.MessageHandler;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
+import org.agrona.concurrent.MessageHandler;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 import org.agrona.concurrent.status.AtomicCounter;
@@ -167,12 +169,12 @@ final class IoAgent implements Agent, RequestReader.Control {
     private volatile boolean drained;
 
     // push mode: connections with a subscriber, polled when a source published (pushPending) or their socket drained
-    private dev.framebridge.push.Scanouts scanouts = dev.framebridge.push.Scanouts.none();
+    private Scanouts scanouts = Scanouts.none();
     private final IoConnection[] subscribed;
     private int subscribedCount;
     private volatile boolean pushPending;
     private final FrameResponseFlyweight pushResponse = new FrameResponseFlyweight();
-    private final dev.framebridge.push.PushSubscriber.Sink pushSink = this::onPushed;
+    private final PushSubscriber.Sink pushSink = this::onPushed;
     /** The connection {@link #pushSink} is filling. */
     private IoConnection pushing;
     private final AtomicCounter pushSubscribers;
@@ -255,7 +257,7 @@ final class IoAgent implements Agent, RequestReader.Control {
     }
 
     /** Push mode's scanouts. Set once, before the agent runs; their publishes call {@link #onPushPublished}. */
-    void push(dev.framebridge.push.Scanouts s) {
+    void push(Scanouts s) {
         this.scanouts = s;
     }
 

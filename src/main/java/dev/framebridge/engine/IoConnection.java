@@ -2,6 +2,7 @@ package dev.framebridge.engine;
 
 import dev.framebridge.frame.ConnectionMemory;
 import dev.framebridge.frame.FrameSlot;
+import dev.framebridge.push.PushSubscriber;
 import dev.framebridge.transport.GatherList;
 import dev.framebridge.transport.NativeSocket;
 import org.agrona.concurrent.status.AtomicCounter;
@@ -54,7 +55,7 @@ final class IoConnection {
     AtomicCounter closeCause;
 
     // push mode (touched by the I/O agent only): the subscription, and the message being pushed
-    dev.framebridge.push.PushSubscriber subscriber;
+    PushSubscriber subscriber;
     dev.framebridge.push.PushSource pushSource;
     long pushScanout;
     long pushDropsSeen;
