@@ -115,15 +115,7 @@ class ByReferenceSystemTest {
     }
 
     private void awaitPoolsMapped(long expected) throws InterruptedException {
-        awaitCounter(CounterId.POOLS_MAPPED, expected);
-    }
-
-    private void awaitCounter(CounterId id, long expected) throws InterruptedException {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (harness.counter(id) != expected && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
-        assertEquals(expected, harness.counter(id), id.label());
+        harness.awaitCounter(CounterId.POOLS_MAPPED, expected);
     }
 
     // ---- the handshake --------------------------------------------------------------------------------
@@ -276,7 +268,7 @@ class ByReferenceSystemTest {
             LibC.close(errno, fd);
         }
         assertEquals(1, harness.counter(CounterId.POOL_REFUSED_UNSEALED));
-        awaitCounter(CounterId.ERR_POOL_REFUSED, 1); // counted once the ERROR is written, just after the client reads it
+        harness.awaitCounter(CounterId.ERR_POOL_REFUSED, 1); // counted once the ERROR is written, just after the client reads it
         assertStillServed(c);
         assertEquals(0, harness.counter(CounterId.POOLS_MAPPED));
     }
@@ -452,7 +444,7 @@ class ByReferenceSystemTest {
         assertThrows(PeerClosedException.class, c::readAnswer, "then the host closes, saying nothing of the part");
         c.close();
         awaitPoolsMapped(0);
-        awaitCounter(CounterId.IN_FLIGHT, 0);
+        harness.awaitCounter(CounterId.IN_FLIGHT, 0);
         assertEquals(2, harness.counter(CounterId.FRAMES_BY_REFERENCE));
     }
 

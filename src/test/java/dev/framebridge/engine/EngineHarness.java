@@ -42,6 +42,27 @@ final class EngineHarness implements AutoCloseable {
         return engine.counters().get(id).get();
     }
 
+    /**
+     * Waits (up to 20 s) until a counter satisfies {@code until} and returns its value. Answers are counted once the
+     * write returns, which may be after the client has already read them: a test that has just read its last answer
+     * waits here instead of reading the counter once.
+     */
+    long awaitCounter(CounterId id, java.util.function.LongPredicate until) throws InterruptedException {
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        long v;
+        while (!until.test(v = counter(id))) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new AssertionError(id.label() + " stayed at " + v);
+            }
+            Thread.sleep(5);
+        }
+        return v;
+    }
+
+    void awaitCounter(CounterId id, long expected) throws InterruptedException {
+        awaitCounter(id, v -> v == expected);
+    }
+
     String log() {
         return logBytes.toString();
     }

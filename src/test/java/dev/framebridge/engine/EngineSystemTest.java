@@ -113,7 +113,7 @@ class EngineSystemTest {
         byte[] h264 = streamLikeVsockenc(c, pattern(320, 240), 75);
         assertDecodes(h264, 75, 320, 240);
         assertEquals(75, harness.counter(CounterId.FRAMES_IN));
-        awaitCounter(CounterId.FRAMES_OUT, 75); // counted once the write returns, which may be after the client read it
+        harness.awaitCounter(CounterId.FRAMES_OUT, 75); // counted once the write returns, which may be after the client read it
     }
 
     @Test
@@ -215,7 +215,7 @@ class EngineSystemTest {
         assertEquals(ErrorCode.INVALID_MSG, a.errorCode());
         assertTrue(a.errorMessage().contains("exceeds the limit of 16777216 bytes"), a.errorMessage());
         assertThrows(IOException.class, c::readAnswer);
-        awaitCounter(CounterId.ERR_INVALID_MSG, 1);
+        harness.awaitCounter(CounterId.ERR_INVALID_MSG, 1);
     }
 
     @Test
@@ -283,7 +283,7 @@ class EngineSystemTest {
         assertDecodes(streamLikeVsockenc(other, p, 5), 5, 160, 120);
         waitFor(() -> harness.counter(CounterId.CONNECTIONS_CLOSED_FAULT) == 1);
         waitFor(() -> harness.log().contains("peer hung up in the middle of a message")); // logged just after the counter
-        awaitCounter(CounterId.CONNECTIONS_ACTIVE, 1);
+        harness.awaitCounter(CounterId.CONNECTIONS_ACTIVE, 1);
     }
 
     @Test
@@ -318,7 +318,7 @@ class EngineSystemTest {
         } finally {
             pool.shutdownNow();
         }
-        awaitCounter(CounterId.FRAMES_OUT, 160);
+        harness.awaitCounter(CounterId.FRAMES_OUT, 160);
     }
 
     @Test
@@ -423,14 +423,6 @@ class EngineSystemTest {
         assertTrue(encodeP50 > 0 && encodeP50 <= max, "encode p50 " + encodeP50 + " µs, request-to-answer max " + max);
         assertTrue(harness.engine.agentThreads().stream().noneMatch(t -> t.getName().contains("stats")),
                 "the stats thread is not an agent");
-    }
-
-    private void awaitCounter(CounterId id, long expected) throws InterruptedException {
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        while (harness.counter(id) != expected && System.nanoTime() - deadline < 0) {
-            Thread.sleep(5);
-        }
-        assertEquals(expected, harness.counter(id), id.label());
     }
 
     static void sleepQuietly(long ms) {

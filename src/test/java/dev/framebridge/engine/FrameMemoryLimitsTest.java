@@ -18,7 +18,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.LongPredicate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -56,16 +55,6 @@ class FrameMemoryLimitsTest {
         }
     }
 
-    private static long awaitCounter(EngineHarness h, CounterId id, LongPredicate until) throws Exception {
-        long deadline = System.nanoTime() + 20_000_000_000L;
-        long v;
-        while (!until.test(v = h.counter(id))) {
-            assertTrue(System.nanoTime() < deadline, id.label() + " stayed at " + v);
-            Thread.sleep(5);
-        }
-        return v;
-    }
-
     @Test
     void aBurstOfHugeDeclarationsCommitsAlmostNothingAndAWellBehavedClientKeepsStreaming() throws Exception {
         try (EngineHarness h = new EngineHarness(dir, c -> c.frameMemoryReserve(0)); // all of it comes back
@@ -83,7 +72,7 @@ class FrameMemoryLimitsTest {
                     hostile.add(c);
                     declare(c, 4096, 4095, PixelFormat.BGRA8888, 4096 * 4, i); // ~88 MiB with its NV12 copy
                 }
-                awaitCounter(h, CounterId.BYTES_IN, v -> v >= bytesIn + 16L * FrameRequestFlyweight.LENGTH);
+                h.awaitCounter(CounterId.BYTES_IN, v -> v >= bytesIn + 16L * FrameRequestFlyweight.LENGTH);
                 streamFrames(good, p, 10, 30);
 
                 long committed = h.counter(CounterId.FRAME_MEMORY) - idle;
@@ -97,7 +86,7 @@ class FrameMemoryLimitsTest {
             } finally {
                 hostile.forEach(HxfrClient::close);
             }
-            awaitCounter(h, CounterId.FRAME_MEMORY, v -> v <= idle);
+            h.awaitCounter(CounterId.FRAME_MEMORY, v -> v <= idle);
             streamFrames(good, p, 40, 5);
         }
     }
@@ -146,7 +135,7 @@ class FrameMemoryLimitsTest {
             MemorySegment pixels = arena.allocate(frame);
             declare(a, width, height, PixelFormat.NV12, width, 0);
             a.sendRaw(pixels, 4 * MIB);
-            awaitCounter(h, CounterId.FRAME_MEMORY, v -> v >= bHolds + 4 * MIB);
+            h.awaitCounter(CounterId.FRAME_MEMORY, v -> v >= bHolds + 4 * MIB);
 
             // c: the same frame, whole: fits next to what a and b hold, and is answered
             c.sendFrame(pixels, frame, width, height, PixelFormat.NV12, width, 0, true);
@@ -196,8 +185,8 @@ class FrameMemoryLimitsTest {
             assertEquals(total, perSession.values().stream().mapToLong(Long::longValue).sum());
 
             clients.forEach(HxfrClient::close);
-            awaitCounter(h, CounterId.CONNECTIONS_ACTIVE, v -> v == 0);
-            long after = awaitCounter(h, CounterId.FRAME_MEMORY, v -> v <= 8 * MIB);
+            h.awaitCounter(CounterId.CONNECTIONS_ACTIVE, v -> v == 0);
+            long after = h.awaitCounter(CounterId.FRAME_MEMORY, v -> v <= 8 * MIB);
             assertEquals(after, h.counter(CounterId.FRAME_MEMORY_WARM), "what is left is the warm reserve");
             assertTrue(after > 0, "one slot's worth is kept warm");
             assertEquals(Map.of(), sessionCounters(h), "closed sessions' counters are freed");

@@ -129,7 +129,7 @@ class SeveralIoAgentsTest {
                 String failure = g.get();
                 assertEquals(null, failure, failure);
             }
-            assertEquals(4 * frames, h.counter(CounterId.FRAMES_OUT));
+            h.awaitCounter(CounterId.FRAMES_OUT, 4 * frames); // counted once each write returns
             assertEquals(2, h.counter(CounterId.IO_AGENTS));
             assertTrue(h.log().contains("2 I/O agents"), h.log());
         }
