@@ -83,7 +83,8 @@ int main(int argc, char **argv)
     if (fd < 0 || fstat(fd, &st) != 0) die(in);
     size_t frames = (size_t)st.st_size / frame;
     if (frames == 0 || (size_t)st.st_size % frame != 0) { errno = 0; die("the file is not a whole number of frames"); }
-    const uint8_t *file = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    /* resident before the clock starts, as a producer's buffers are: no page fault per frame in the loop */
+    const uint8_t *file = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
     if (file == MAP_FAILED) die("mmap");
     close(fd);
     FILE *sink = out ? fopen(out, "wb") : NULL;
