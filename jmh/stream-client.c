@@ -9,8 +9,8 @@
  *                 [--outstanding N] [--sndbuf BYTES] [--byref memfd|region:NAME] [--pace FPS] --out x.h264
  *
  * Per frame: one FRAME_REQUEST with its pixels inline (one writev: the 56-byte fixed part, then the frame straight
- * from the mmap'ed file, made resident first), up to N requests in flight (1 = vsockenc's pattern), each
- * FRAME_RESPONSE's NAL entries appended to --out. Endpoints: unix:PATH, or tcp:HOST:PORT with a loopback HOST; never vsock.
+ * from the mmap'ed file), up to N requests in flight (1 = vsockenc's pattern), each FRAME_RESPONSE's NAL entries
+ * appended to --out. Endpoints: unix:PATH, or tcp:HOST:PORT with a loopback HOST; never vsock.
  * Plain C11 + POSIX, no dependencies beyond libc.
  *
  * --byref (frames by reference, docs/PROTOCOL-EXTENSIONS.md): HELLO, then per frame an 88-byte FRAME_REF instead of
@@ -457,16 +457,6 @@ static void ext_header(hxfr_header *h, uint8_t type, size_t total)
     h->payload_size = (uint32_t)(total - sizeof *h);
 }
 
-/* This process's CPU so far, user + system, in seconds. */
-static double cpu_seconds(void)
-{
-    struct rusage ru;
-    if (getrusage(RUSAGE_SELF, &ru) != 0) {
-        return 0;
-    }
-    return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) + (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-}
-
 /* HELLO, then REGISTER_POOL: a memfd sent with SCM_RIGHTS (memfd_fd >= 0) or a host region by name. Returns the id. */
 static uint32_t register_pool(int fd, int memfd_fd, const char *region)
 {
@@ -623,16 +613,12 @@ int main(int argc, char **argv)
             (double)file_bytes / (double)frame_bytes);
     }
     size_t frames = (size_t)(file_bytes / frame_bytes);
-    /* Frames the client reads (in band, or copied into a memfd pool) are made resident first, as a guest's
-     * framebuffer is: no page fault per frame while sending. With region:NAME the client never touches them. */
-    int reads_pixels = byref == NULL || strcmp(byref, "memfd") == 0;
-    const unsigned char *file = mmap(NULL, (size_t)file_bytes, PROT_READ, MAP_PRIVATE | (reads_pixels ? MAP_POPULATE : 0),
-                                     in, 0);
+    const unsigned char *file = mmap(NULL, (size_t)file_bytes, PROT_READ, MAP_PRIVATE, in, 0);
     if (file == MAP_FAILED) {
         die("cannot map %s: %s", in_path, strerror(errno));
     }
     close(in);
-    double setup_cpu = cpu_seconds(); /* the populate is set-up, not the cost of sending */
+    (void)madvise((void *)file, (size_t)file_bytes, MADV_SEQUENTIAL);
 
     uint64_t *sent_at = malloc(frames * sizeof *sent_at);
     uint64_t *rtt = malloc(frames * sizeof *rtt);
@@ -768,6 +754,10 @@ int main(int argc, char **argv)
             percentile_us(rtt, frames, 500), percentile_us(rtt, frames, 900), percentile_us(rtt, frames, 990),
             percentile_us(rtt, frames, 999), (double)rtt[frames - 1] / 1000.0);
     /* the guest's own cost of sending (copying each frame into its socket): jmh/scaling adds it to the server's */
-    fprintf(stderr, "stream cpu: %.3f s user + system\n", cpu_seconds() - setup_cpu);
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) == 0) {
+        fprintf(stderr, "stream cpu: %.3f s user + system\n", (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec)
+                + (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6);
+    }
     return 0;
 }
