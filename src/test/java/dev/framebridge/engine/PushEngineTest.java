@@ -174,6 +174,8 @@ class PushEngineTest {
             assertTrue(onFirst.subscribe(1));
             assertTrue(onSecond.subscribe(1));
             assertTrue(host.log().contains(", I/O agent 1)"), "the second subscriber is agent 1's: " + host.log());
+            // stat's level counts the subscribers of every I/O agent, not those of whichever subscribed last
+            host.awaitCounter(CounterId.PUSH_SUBSCRIBERS, 2);
             for (int i = 0; i < 4; i++) {
                 draw(0);
                 assertTrue(onFirst.readAnswer().isFrame(), "agent 0's subscriber is pushed frame " + i);
