@@ -87,7 +87,8 @@ final class EngineHarness implements AutoCloseable {
             for (int i = 0; i < ids.length; i++) {
                 now[i] = counter(ids[i]);
             }
-            boolean settled = java.util.Arrays.equals(now, readings[0]) && java.util.Arrays.stream(now).noneMatch(v -> v == 0);
+            boolean settled = java.util.Arrays.equals(now, readings[0])
+                    && java.util.Arrays.stream(now).noneMatch(v -> v == 0);
             readings[1] = readings[0];
             readings[0] = now;
             return settled;

@@ -122,7 +122,7 @@ class PushEngineTest {
             assertEquals(5, decoded.size(), "ffmpeg decodes every pushed frame");
             assertEquals(W, decoded.get(0).width());
             assertEquals(H, decoded.get(0).height());
-            host.awaitCounter(CounterId.PUSH_FRAMES, v -> v >= 5); // counted once a push's write returns, after the read
+            host.awaitCounter(CounterId.PUSH_FRAMES, v -> v >= 5); // counted once a push's write returns
             assertEquals(1, host.counter(CounterId.PUSH_SUBSCRIBERS));
         }
     }
@@ -244,8 +244,9 @@ class PushEngineTest {
                 stream.write(bytes(a));
                 frames++;
             }
-            // drops are counted when the subscriber is next polled, just after its blocked write finishes
-            long drops = host.awaitCounter(CounterId.PUSH_DROPS, v -> v > 0); // frames it could not take: skipped, counted
+            // what it could not take was skipped and counted: when the subscriber is next polled, just after its
+            // blocked write finishes
+            long drops = host.awaitCounter(CounterId.PUSH_DROPS, v -> v > 0);
             System.out.println("slow subscriber: " + frames + " frames read after 81 drawn, " + drops + " dropped");
             assertTrue(frames < 81, "no queue grew: it read " + frames + " frames, not every one drawn");
             Path h264 = dir.resolve("slow.h264");

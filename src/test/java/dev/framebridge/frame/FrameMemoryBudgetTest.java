@@ -50,6 +50,7 @@ class FrameMemoryBudgetTest {
         }
         other.join();
         assertEquals(2L * rounds, budget.used());
-        assertEquals(0, wrong, wrong + " of " + rounds + " rounds left the gauge behind what is charged; first " + first);
+        assertEquals(0, wrong, wrong + " of " + rounds + " rounds left the gauge behind what is charged; first "
+                + first);
     }
 }
