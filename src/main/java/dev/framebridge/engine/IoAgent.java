@@ -786,7 +786,7 @@ final class IoAgent implements Agent, RequestReader.Control {
         c.pushDropsSeen = 0;
         c.subscriber = source.subscribe();
         subscribed[subscribedCount++] = c;
-        pushSubscribers.setRelease(subscribedCount);
+        pushSubscribers.increment(); // one level for every I/O agent: each adds and takes away its own, none sets it
         pushPending = true; // the subscriber's first frame (an IDR) may already be there
     }
 
@@ -806,7 +806,7 @@ final class IoAgent implements Agent, RequestReader.Control {
                 break;
             }
         }
-        pushSubscribers.setRelease(subscribedCount);
+        pushSubscribers.decrement();
     }
 
     /** SUBSCRIBE_RESP and CONFIG_REQ answers change what the connection is pushed. */

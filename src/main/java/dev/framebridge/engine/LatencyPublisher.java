@@ -93,14 +93,26 @@ final class LatencyPublisher implements AutoCloseable {
         }
     }
 
-    /** Publishes what was recorded last and stops (before the counters file closes). */
+    /**
+     * Publishes what was recorded last and stops (before the counters file closes). Waits for the thread even when
+     * the caller is interrupted (a JUnit timeout, an executor shut down): returning early would let the counters
+     * file be unmapped under the thread's last publish, a SIGSEGV that takes the whole JVM down. The caller's
+     * interrupt is kept.
+     */
     @Override
     public void close() {
         running = false;
         thread.interrupt();
-        try {
-            thread.join();
-        } catch (InterruptedException e) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                thread.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
             Thread.currentThread().interrupt();
         }
     }

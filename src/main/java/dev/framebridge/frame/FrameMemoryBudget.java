@@ -57,7 +57,7 @@ public final class FrameMemoryBudget {
                 return false;
             }
             if (USED.compareAndSet(this, now, next)) {
-                publish(next);
+                publish();
                 return true;
             }
         }
@@ -65,13 +65,24 @@ public final class FrameMemoryBudget {
 
     void credit(long bytes) {
         if (bytes != 0) {
-            publish((long) USED.getAndAdd(this, -bytes) - bytes);
+            USED.getAndAdd(this, -bytes);
+            publish();
         }
     }
 
-    private void publish(long value) {
+    /**
+     * Puts what is used now on the gauge. Not the value this thread's own change produced: another thread may have
+     * changed it since and published first, and the older value, written last, would stay on the gauge until the
+     * next change. Whoever writes last has checked afterwards that the value is still current, or writes again; the
+     * write is volatile (not release) so that check cannot be done before the write is seen.
+     */
+    private void publish() {
         if (gauge != null) {
-            gauge.setRelease(value);
+            long value;
+            do {
+                value = used();
+                gauge.set(value);
+            } while (used() != value);
         }
     }
 }

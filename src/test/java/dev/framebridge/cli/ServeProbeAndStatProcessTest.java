@@ -38,12 +38,16 @@ class ServeProbeAndStatProcessTest {
                 Thread.sleep(20);
             }
             assertTrue(Files.exists(sock), "serve did not listen:\n" + Files.readString(log));
+            // The socket file appears at bind(), a moment before listen() (connects are refused until then); the
+            // counters file is put in place after every listener listens.
+            ServeProcessTest.awaitFile(counters, serve);
 
             CliRun probe = CliRun.of("probe", "unix:" + sock, "--frames", "20", "--size", "320x240");
             assertEquals(0, probe.exitCode(), probe.all() + "\nserve log:\n" + Files.readString(log));
 
             CliRun stat = CliRun.of("stat", "--counters-file", counters.toString());
-            for (int i = 0; i < 100 && !stat.out().matches("(?s).*frame responses sent +21\\n.*"); i++) {
+            long statDeadline = System.nanoTime() + 20_000_000_000L;
+            while (System.nanoTime() - statDeadline < 0 && !stat.out().matches("(?s).*frame responses sent +21\\n.*")) {
                 Thread.sleep(20); // counters are bumped once per duty cycle, just after the answer is written
                 stat = CliRun.of("stat", "--counters-file", counters.toString());
             }

@@ -43,24 +43,58 @@ final class EngineHarness implements AutoCloseable {
     }
 
     /**
+     * Waits (up to 20 s) until {@code condition} holds, checking every 5 ms; fails with {@code failure}'s text. The one
+     * wait loop of the engine's tests: what the engine does just after a client saw an answer (counters bumped once
+     * the write returns, a session's counters freed once the encode agent lets go, a log line after the socket
+     * closes) is waited for here, never read once.
+     */
+    static void await(java.util.function.BooleanSupplier condition, java.util.function.Supplier<String> failure)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new AssertionError(failure.get() + " (waited 20 s)");
+            }
+            Thread.sleep(5);
+        }
+    }
+
+    /**
      * Waits (up to 20 s) until a counter satisfies {@code until} and returns its value. Answers are counted once the
      * write returns, which may be after the client has already read them: a test that has just read its last answer
      * waits here instead of reading the counter once.
      */
     long awaitCounter(CounterId id, java.util.function.LongPredicate until) throws InterruptedException {
-        long deadline = System.nanoTime() + 20_000_000_000L;
-        long v;
-        while (!until.test(v = counter(id))) {
-            if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError(id.label() + " stayed at " + v);
-            }
-            Thread.sleep(5);
-        }
-        return v;
+        long[] v = new long[1];
+        await(() -> until.test(v[0] = counter(id)), () -> id.label() + " stayed at " + v[0]);
+        return v[0];
     }
 
     void awaitCounter(CounterId id, long expected) throws InterruptedException {
         awaitCounter(id, v -> v == expected);
+    }
+
+    /**
+     * Waits until the stats thread has published {@code ids} (percentiles, written one by one once a second) and they
+     * have settled: none is 0 and two readings more than a publish interval apart agree. A single reading can catch a
+     * publish half-way (p50 already written, p99 still the previous value, or 0 before the first publish).
+     */
+    long[] awaitPublished(CounterId... ids) throws InterruptedException {
+        long[][] readings = {new long[ids.length], null};
+        await(() -> {
+            EngineSystemTest.sleepQuietly(1_100);
+            long[] now = new long[ids.length];
+            for (int i = 0; i < ids.length; i++) {
+                now[i] = counter(ids[i]);
+            }
+            boolean settled = java.util.Arrays.equals(now, readings[0])
+                    && java.util.Arrays.stream(now).noneMatch(v -> v == 0);
+            readings[1] = readings[0];
+            readings[0] = now;
+            return settled;
+        }, () -> java.util.Arrays.toString(ids) + " never settled: " + java.util.Arrays.toString(readings[1]) + " then "
+                + java.util.Arrays.toString(readings[0]));
+        return readings[0];
     }
 
     String log() {

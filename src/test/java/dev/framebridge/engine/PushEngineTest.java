@@ -122,7 +122,7 @@ class PushEngineTest {
             assertEquals(5, decoded.size(), "ffmpeg decodes every pushed frame");
             assertEquals(W, decoded.get(0).width());
             assertEquals(H, decoded.get(0).height());
-            assertTrue(host.counter(CounterId.PUSH_FRAMES) >= 5);
+            host.awaitCounter(CounterId.PUSH_FRAMES, v -> v >= 5); // counted once a push's write returns
             assertEquals(1, host.counter(CounterId.PUSH_SUBSCRIBERS));
         }
     }
@@ -133,7 +133,7 @@ class PushEngineTest {
             assertFalse(client.subscribe(2), "the VM has one console: scanout 2 does not exist");
             assertTrue(pushLog.stream().anyMatch(l -> l.contains("SUBSCRIBE to scanout 2 refused: no such scanout")),
                     pushLog.toString());
-            assertEquals(1, host.counter(CounterId.PUSH_REFUSED));
+            host.awaitCounter(CounterId.PUSH_REFUSED, 1); // counted once the SUBSCRIBE_RESP is written, after the read
             client.sendHeaderOnly(Hxfr.MSG_PING);
             assertEquals(Hxfr.MSG_PONG, client.readAnswer().type(), "the refused subscriber still gets answers");
         }
@@ -174,6 +174,8 @@ class PushEngineTest {
             assertTrue(onFirst.subscribe(1));
             assertTrue(onSecond.subscribe(1));
             assertTrue(host.log().contains(", I/O agent 1)"), "the second subscriber is agent 1's: " + host.log());
+            // stat's level counts the subscribers of every I/O agent, not those of whichever subscribed last
+            host.awaitCounter(CounterId.PUSH_SUBSCRIBERS, 2);
             for (int i = 0; i < 4; i++) {
                 draw(0);
                 assertTrue(onFirst.readAnswer().isFrame(), "agent 0's subscriber is pushed frame " + i);
@@ -191,11 +193,7 @@ class PushEngineTest {
             readFrames(leaves, 2);
             leaves.close();
             readFrames(stays, 6);
-            long deadline = System.nanoTime() + 5_000_000_000L;
-            while (host.counter(CounterId.PUSH_SUBSCRIBERS) != 1 && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
-            assertEquals(1, host.counter(CounterId.PUSH_SUBSCRIBERS));
+            host.awaitCounter(CounterId.PUSH_SUBSCRIBERS, 1);
             assertEquals(1, scanouts.source(1).subscriberCount());
         }
     }
@@ -214,11 +212,7 @@ class PushEngineTest {
             assertTrue(a.isError(), a.toString());
             assertEquals(ErrorCode.RESOURCE_NOT_FOUND, a.errorCode());
             assertTrue(a.errorMessage().contains("scanout 1 ended: test: the console was removed"), a.errorMessage());
-            long deadline = System.nanoTime() + 5_000_000_000L;
-            while (host.counter(CounterId.PUSH_ENDED) == 0 && System.nanoTime() < deadline) {
-                Thread.sleep(5); // counted once the ERROR's last byte is written, a moment after the client read it
-            }
-            assertEquals(1, host.counter(CounterId.PUSH_ENDED));
+            host.awaitCounter(CounterId.PUSH_ENDED, 1); // counted once the ERROR's last byte is written, after the read
             client.sendFrame(pattern.frame(1), pattern.bytes(), pattern.width, pattern.height, pattern.format,
                     pattern.stride, 1, true);
             assertTrue(client.readAnswer().isFrame(), "pull requests are answered on the same connection");
@@ -250,9 +244,10 @@ class PushEngineTest {
                 stream.write(bytes(a));
                 frames++;
             }
-            long drops = host.counter(CounterId.PUSH_DROPS);
+            // what it could not take was skipped and counted: when the subscriber is next polled, just after its
+            // blocked write finishes
+            long drops = host.awaitCounter(CounterId.PUSH_DROPS, v -> v > 0);
             System.out.println("slow subscriber: " + frames + " frames read after 81 drawn, " + drops + " dropped");
-            assertTrue(drops > 0, "frames it could not take were skipped and counted");
             assertTrue(frames < 81, "no queue grew: it read " + frames + " frames, not every one drawn");
             Path h264 = dir.resolve("slow.h264");
             Files.write(h264, stream.toByteArray());

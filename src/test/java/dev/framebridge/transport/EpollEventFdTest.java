@@ -79,6 +79,7 @@ class EpollEventFdTest {
         epoll.add(wake.fd(), LibC.EPOLLIN);
         assertEquals(0, wake.drain(), "no signal yet");
 
+        long start = System.nanoTime(); // before the signaller starts: the 200 ms it sleeps are inside what is measured
         Thread signaller = Thread.ofPlatform().start(() -> {
             try {
                 Thread.sleep(200);
@@ -87,7 +88,6 @@ class EpollEventFdTest {
             }
             wake.signal();
         });
-        long start = System.nanoTime();
         int n = epoll.wait(10_000);
         long waitedMs = (System.nanoTime() - start) / 1_000_000;
         signaller.join();
