@@ -5,7 +5,6 @@ import dev.framebridge.qemu.ConsoleFrame;
 import dev.framebridge.qemu.QemuDisplay;
 
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -32,7 +31,7 @@ public final class Scanouts implements AutoCloseable {
 
     private final PushSource[] sources = new PushSource[MAX_SCANOUT_ID + 1];
     private final String[] connectorNames = new String[MAX_SCANOUT_ID + 1];
-    private final List<Thread> threads = new ArrayList<>();
+    private final Thread[] threads = new Thread[MAX_SCANOUT_ID + 1]; // by scanout id; null: not started
     private final HeadControl heads;
     private final QemuDisplay display;
     private final Consumer<String> log;
@@ -101,7 +100,7 @@ public final class Scanouts implements AutoCloseable {
     private void start() {
         for (int id = 1; id <= MAX_SCANOUT_ID; id++) {
             if (sources[id] != null) {
-                threads.add(Thread.ofPlatform().name("framebridge-push-" + id).daemon().start(sources[id]));
+                threads[id] = Thread.ofPlatform().name("framebridge-push-" + id).daemon().start(sources[id]);
             }
         }
     }
@@ -191,17 +190,31 @@ public final class Scanouts implements AutoCloseable {
                 s.stop();
             }
         }
+        // Each source's memory is freed only once its thread has ended, whether or not the caller is interrupted
+        // (a JUnit timeout, an executor shutting down): freeing it under a running encode is a SIGSEGV. A thread
+        // still running after 5 s keeps its source: a leak, logged, rather than a crash.
+        boolean interrupted = false;
+        long deadline = System.nanoTime() + 5_000_000_000L;
         for (Thread t : threads) {
-            try {
-                t.join(5_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+            while (t != null && t.isAlive() && deadline - System.nanoTime() > 0) {
+                try {
+                    t.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
             }
         }
-        for (PushSource s : sources) {
-            if (s != null) {
-                s.close();
+        for (int id = 0; id < sources.length; id++) {
+            if (sources[id] != null) {
+                if (threads[id] != null && threads[id].isAlive()) {
+                    log.accept("push for scanout " + id + " did not stop within 5 s; its frame memory is left mapped");
+                } else {
+                    sources[id].close();
+                }
             }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
         if (display != null) {
             display.close();
