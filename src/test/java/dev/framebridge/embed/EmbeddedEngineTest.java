@@ -13,6 +13,7 @@ import dev.framebridge.encode.Ffmpeg;
 import dev.framebridge.engine.Engine;
 import dev.framebridge.engine.EngineConfig;
 import dev.framebridge.engine.EngineLog;
+import dev.framebridge.engine.ThreadAllocations;
 import dev.framebridge.frame.PixelFormat;
 import dev.framebridge.protocol.ErrorCode;
 import dev.framebridge.transport.Endpoint;
@@ -295,14 +296,14 @@ class EmbeddedEngineTest {
                 while (stream.inFlight() > 0) {
                     Thread.onSpinWait();
                 }
-                long before = allocated(mx, threads);
+                long before = ThreadAllocations.sum(mx, threads);
                 for (int i = 0; i < 400; i++, n++) {
                     stream.submit(frame, n, false);
                 }
                 while (stream.inFlight() > 0) {
                     Thread.onSpinWait();
                 }
-                windows[w] = allocated(mx, threads) - before;
+                windows[w] = ThreadAllocations.sum(mx, threads) - before;
             }
             System.out.println("embedded engine threads allocated per 400-frame window: "
                     + java.util.Arrays.toString(windows) + " B");
@@ -310,13 +311,5 @@ class EmbeddedEngineTest {
             java.util.Arrays.sort(sorted);
             assertTrue(sorted[2] < 1024, "median window " + sorted[2] + " B: " + java.util.Arrays.toString(windows));
         }
-    }
-
-    private static long allocated(ThreadMXBean mx, List<Thread> threads) {
-        long sum = 0;
-        for (Thread t : threads) {
-            sum += mx.getThreadAllocatedBytes(t.threadId());
-        }
-        return sum;
     }
 }

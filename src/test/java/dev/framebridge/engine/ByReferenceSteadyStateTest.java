@@ -66,12 +66,12 @@ class ByReferenceSteadyStateTest {
             long[] windows = new long[5];
             int n = warmup;
             for (int w = 0; w < windows.length; w++) {
-                long before = allocated(mx, agents);
+                long before = ThreadAllocations.sum(mx, agents);
                 for (int i = 0; i < 400; i++, n++) {
                     client.sendFrameRef(id, (n % 8) * area, format, W, H, planes, strides, n, n % 60 == 0);
                     client.readAnswer();
                 }
-                windows[w] = allocated(mx, agents) - before;
+                windows[w] = ThreadAllocations.sum(mx, agents) - before;
             }
             System.out.println("by reference " + format + ": engine agents allocated per 400-frame window: "
                     + Arrays.toString(windows) + " B");
@@ -80,13 +80,5 @@ class ByReferenceSteadyStateTest {
             assertTrue(sorted[2] < 1024, "median window allocated " + sorted[2] + " B over 400 frames: "
                     + Arrays.toString(windows));
         }
-    }
-
-    private static long allocated(ThreadMXBean mx, List<Thread> threads) {
-        long sum = 0;
-        for (Thread t : threads) {
-            sum += mx.getThreadAllocatedBytes(t.threadId());
-        }
-        return sum;
     }
 }

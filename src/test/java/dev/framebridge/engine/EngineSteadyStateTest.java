@@ -76,14 +76,14 @@ class EngineSteadyStateTest {
             long[] windows = new long[5];
             int frame = warmup;
             for (int w = 0; w < windows.length; w++) {
-                long before = allocated(mx, agents);
+                long before = ThreadAllocations.sum(mx, agents);
                 for (int i = 0; i < 400; i++, frame++) {
                     HxfrClient client = clients[frame % guests];
                     client.sendFrame(p.frame(frame % 8), p.bytes(), p.width, p.height, p.format, p.stride, frame,
                             frame / guests % 60 == 0);
                     client.readAnswer();
                 }
-                windows[w] = allocated(mx, agents) - before;
+                windows[w] = ThreadAllocations.sum(mx, agents) - before;
             }
             System.out.println("engine agents " + agents.stream().map(Thread::getName).toList()
                     + " allocated per 400-frame window: " + java.util.Arrays.toString(windows) + " B");
@@ -98,14 +98,6 @@ class EngineSteadyStateTest {
                 }
             }
         }
-    }
-
-    private static long allocated(ThreadMXBean mx, List<Thread> threads) {
-        long sum = 0;
-        for (Thread t : threads) {
-            sum += mx.getThreadAllocatedBytes(t.threadId());
-        }
-        return sum;
     }
 
     @Test

@@ -281,12 +281,12 @@ class PushEngineTest {
             long[] windows = new long[5];
             long[] perThread = new long[threads.size()];
             for (int w = 0; w < windows.length; w++) {
-                long before = allocated(beans, threads);
+                long before = ThreadAllocations.sum(beans, threads);
                 for (int t = 0; t < perThread.length; t++) {
                     perThread[t] -= beans.getThreadAllocatedBytes(threads.get(t).threadId());
                 }
                 readFrames(client, 200);
-                windows[w] = allocated(beans, threads) - before;
+                windows[w] = ThreadAllocations.sum(beans, threads) - before;
                 for (int t = 0; t < perThread.length; t++) {
                     perThread[t] += beans.getThreadAllocatedBytes(threads.get(t).threadId());
                 }
@@ -301,14 +301,6 @@ class PushEngineTest {
             assertTrue(sorted[2] < 1024, "median window allocated " + sorted[2] + " B over 200 pushed frames: "
                     + java.util.Arrays.toString(windows));
         }
-    }
-
-    private static long allocated(com.sun.management.ThreadMXBean mx, List<Thread> threads) {
-        long sum = 0;
-        for (Thread t : threads) {
-            sum += mx.getThreadAllocatedBytes(t.threadId());
-        }
-        return sum;
     }
 
     @Test
